@@ -1,0 +1,101 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from flowcoach.lib.timezones import time_zone_choices
+
+from .models import Organisation, Role, User
+
+
+class PasswordPairMixin(forms.Form):
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
+
+    def clean_password2(self):
+        p1, p2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if p1 and p2 and p1 != p2:
+            raise forms.ValidationError("The two passwords differ. Type the same one twice.")
+        return p2
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password2")
+        if password:
+            probe = User(
+                email=self.cleaned_data.get("email") or getattr(self, "known_email", ""),
+                full_name=self.cleaned_data.get("full_name", ""),
+            )
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+
+
+class SetupForm(PasswordPairMixin):
+    field_order = [
+        "organisation_name",
+        "full_name",
+        "email",
+        "time_zone",
+        "also_coach",
+        "password1",
+        "password2",
+    ]
+
+    organisation_name = forms.CharField(
+        max_length=150, help_text="Your practice or your sales team, as people know it."
+    )
+    full_name = forms.CharField(label="Your name", max_length=150)
+    email = forms.EmailField(label="Your email")
+    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="UTC")
+    also_coach = forms.BooleanField(
+        label="I coach clients myself too",
+        required=False,
+        initial=True,
+        help_text="Leave this on if you run your own practice; you can invite other coaches later.",
+    )
+
+
+class AcceptInvitationForm(PasswordPairMixin):
+    full_name = forms.CharField(label="Your name", max_length=150)
+    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="UTC")
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.known_email = email
+        super().__init__(*args, **kwargs)
+
+
+class InvitationForm(forms.Form):
+    full_name = forms.CharField(label="Name", max_length=150, required=False)
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args, roles: list[str], organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+
+    def clean(self):
+        data = super().clean()
+        email, role = data.get("email"), data.get("role")
+        if (
+            email
+            and role
+            and self.organisation.memberships.filter(
+                user__email__iexact=email, role=role, is_active=True
+            ).exists()
+        ):
+            self.add_error("email", "This person already has that role here.")
+        return data
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "time_zone", "sending_email", "require_mfa"]
+
+
+class PersonalSettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "time_zone"]
+        labels = {"full_name": "Your name"}

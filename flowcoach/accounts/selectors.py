@@ -1,0 +1,31 @@
+"""Reads that shape account data for pages."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from .models import Invitation, Membership, Organisation, Role, User
+
+
+def user_by_email(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).first()
+
+
+def people_overview(organisation: Organisation) -> dict:
+    memberships = list(
+        Membership.objects.filter(organisation=organisation)
+        .exclude(role=Role.CLIENT)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+    invitations = list(
+        Invitation.objects.filter(organisation=organisation, status=Invitation.Status.PENDING)
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+    counts = Membership.objects.filter(organisation=organisation, is_active=True).aggregate(
+        coaches=Count("pk", filter=Q(role=Role.COACH)),
+        admins=Count("pk", filter=Q(role=Role.ADMIN)),
+        clients=Count("pk", filter=Q(role=Role.CLIENT)),
+    )
+    return {"memberships": memberships, "invitations": invitations, "counts": counts}

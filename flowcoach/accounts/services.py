@@ -1,0 +1,245 @@
+"""Writes across accounts, organisations, memberships and invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import hooks
+from .models import Invitation, Membership, Organisation, Role, User
+
+INVITATION_SALT = "flowcoach.invitation"
+INVITATION_DAYS = 14
+
+
+class InvitationError(Exception):
+    """An invitation link that cannot be used; the message is shown to the visitor."""
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "organisation"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def user_create(
+    *, email: str, full_name: str, password: str | None, time_zone: str = "UTC"
+) -> User:
+    """A user whose email is already proven (they followed an emailed link or are set up by
+    an operator), so allauth does not ask them to verify it again."""
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name, time_zone=time_zone
+    )
+    if password is None:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    admin_email: str,
+    admin_full_name: str,
+    admin_password: str | None,
+    time_zone: str = "UTC",
+    admin_also_coaches: bool = False,
+) -> tuple[Organisation, User]:
+    """Creates an organisation with its first admin (the first-run page and the
+    `create_organisation` command). An existing user becomes admin of the new organisation.
+    A practitioner running their own practice is both: `admin_also_coaches` adds the coach
+    role, so they can take on clients straight away."""
+    organisation = Organisation.objects.create(
+        name=name.strip(), slug=_unique_slug(name), time_zone=time_zone
+    )
+    user = User.objects.filter(email__iexact=admin_email).first()
+    if user is None:
+        user = user_create(
+            email=admin_email,
+            full_name=admin_full_name,
+            password=admin_password,
+            time_zone=time_zone,
+        )
+    Membership.objects.create(user=user, organisation=organisation, role=Role.ADMIN)
+    if admin_also_coaches:
+        Membership.objects.create(user=user, organisation=organisation, role=Role.COACH)
+    hooks.fire(hooks.ORGANISATION_CREATED, organisation=organisation)
+    return organisation, user
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk}, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("invitation_accept", args=[invitation_token(invitation)])
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_invitation_email(invitation: Invitation) -> None:
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "url": invitation_url(invitation),
+        "inviter": invitation.invited_by,
+        "days": INVITATION_DAYS,
+    }
+    send_mail(
+        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/invitation.txt", context),
+        html_message=render_to_string("accounts/email/invitation.html", context),
+        from_email=invitation.organisation.sending_email or settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.email],
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    organisation: Organisation,
+    invited_by: User,
+    email: str,
+    role: str,
+    full_name: str = "",
+    payload: dict | None = None,
+) -> Invitation:
+    """Creates and emails an invitation; earlier pending invitations for the same address and
+    role are revoked so only the newest link works."""
+    email = email.strip().lower()
+    Invitation.objects.filter(
+        organisation=organisation, email__iexact=email, role=role, status=Invitation.Status.PENDING
+    ).update(status=Invitation.Status.REVOKED)
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        invited_by=invited_by,
+        payload=payload or {},
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    # Sent after commit so a rolled-back invitation never reaches anyone's inbox.
+    transaction.on_commit(lambda: _send_invitation_email(invitation))
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    return invitation_create(
+        organisation=invitation.organisation,
+        invited_by=invitation.invited_by,
+        email=invitation.email,
+        role=invitation.role,
+        full_name=invitation.full_name,
+        payload=invitation.payload,
+    )
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    if invitation.status == Invitation.Status.PENDING:
+        invitation.status = Invitation.Status.REVOKED
+        invitation.save(update_fields=["status"])
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """Resolves a link to a usable invitation, or explains why it cannot be used."""
+    try:
+        data = signing.loads(
+            token, salt=INVITATION_SALT, max_age=timedelta(days=INVITATION_DAYS + 1)
+        )
+    except signing.SignatureExpired:
+        raise InvitationError("This invitation has expired. Ask for a new one.") from None
+    except signing.BadSignature:
+        raise InvitationError(
+            "This invitation link is not valid. Check that it was copied whole."
+        ) from None
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=data.get("i"))
+        .first()
+    )
+    if invitation is not None and invitation.status == Invitation.Status.REVOKED:
+        replaced = Invitation.objects.filter(
+            organisation=invitation.organisation,
+            email__iexact=invitation.email,
+            role=invitation.role,
+            status=Invitation.Status.PENDING,
+            pk__gt=invitation.pk,
+        ).exists()
+        if replaced:
+            raise InvitationError(
+                "A newer invitation replaced this link. Use the one in the most recent email."
+            )
+    if invitation is None or invitation.status == Invitation.Status.REVOKED:
+        raise InvitationError(
+            "This invitation was withdrawn. Ask for a new one if you still need it."
+        )
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise InvitationError("This invitation has already been used. Sign in instead.")
+    if invitation.is_expired:
+        raise InvitationError("This invitation has expired. Ask for a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    full_name: str = "",
+    password: str | None = None,
+    time_zone: str = "UTC",
+) -> User:
+    """Accepts for a signed-in `user`, or creates the account from the form's fields."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise InvitationError("This invitation has already been used. Sign in instead.")
+    if user is None:
+        user = user_create(
+            email=invitation.email, full_name=full_name, password=password, time_zone=time_zone
+        )
+    elif user.email.lower() != invitation.email.lower():
+        raise InvitationError(
+            f"This invitation is for {invitation.email}. Sign out and open the link again."
+        )
+    Membership.objects.update_or_create(
+        user=user,
+        organisation=invitation.organisation,
+        role=invitation.role,
+        defaults={"is_active": True},
+    )
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    hooks.fire(hooks.invitation_accepted(invitation.role), invitation=invitation, user=user)
+    return user
+
+
+class MembershipError(Exception):
+    pass
+
+
+@transaction.atomic
+def membership_set_active(*, membership: Membership, active: bool) -> Membership:
+    """Suspends or restores someone's access to one organisation. Apps above may object (a
+    coach who still has clients keeps access until an admin reassigns them)."""
+    if not active:
+        objections = hooks.collect(hooks.MEMBERSHIP_SUSPENDING, membership=membership)
+        if objections:
+            raise MembershipError(" ".join(objections))
+    membership.is_active = active
+    membership.save(update_fields=["is_active"])
+    return membership

@@ -1,0 +1,226 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from flowcoach.accounts import policy
+
+from . import access, csv_import, selectors, services
+from .forms import ClientForm, DeleteForm, ImportUploadForm, ReassignForm
+
+PAGE_SIZE = 25
+
+
+def _data(request: HttpRequest):
+    # An empty POST must still bind the form, or a blank submit would silently re-render.
+    return request.POST if request.method == "POST" else None
+
+
+def _bound(request: HttpRequest) -> tuple:
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+@policy.role_required(*policy.STAFF)
+def client_list(request: HttpRequest) -> HttpResponse:
+    actor = policy.actor_of(request)
+    query = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "active")
+    if state not in selectors.STATES:
+        state = "active"
+    coaches, coach_id = [], None
+    if actor.is_admin:
+        coaches = list(policy.coaches_of(actor))
+        wanted = request.GET.get("coach", "")
+        coach_id = next((c.pk for c in coaches if str(c.pk) == wanted), None)
+    clients = selectors.client_search(
+        access.clients_visible_to(actor), query=query, state=state, coach_id=coach_id
+    )
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clients/client_list.html",
+        {
+            "page": page,
+            "query": query,
+            "state": state,
+            "coaches": coaches,
+            "coach_id": coach_id,
+            "filtered": bool(query or coach_id or state != "active"),
+        },
+    )
+
+
+@policy.role_required(*policy.STAFF)
+def client_create(request: HttpRequest) -> HttpResponse:
+    actor = policy.actor_of(request)
+    form = ClientForm(_data(request), actor=actor, choose_coach=actor.is_admin)
+    if request.method == "POST" and form.is_valid():
+        client = services.client_create(
+            organisation=actor.organisation,
+            coach=form.cleaned_data.get("coach") or actor.user,
+            **form.contact_details(),
+        )
+        messages.success(request, f"{client.full_name} is on your client list.")
+        return redirect("client_detail", pk=client.pk)
+    needs_coach_first = actor.is_admin and not form.fields["coach"].queryset.exists()
+    return render(
+        request,
+        "clients/client_form.html",
+        {"form": form, "client": None, "needs_coach_first": needs_coach_first},
+    )
+
+
+@policy.role_required(*policy.STAFF)
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = policy.actor_of(request)
+    client = access.get_client_for(actor, pk)
+    return render(
+        request,
+        "clients/client_detail.html",
+        {
+            "client": client,
+            "portal": selectors.portal_access_of(client),
+            "is_their_coach": client.coach_id == actor.user.pk,
+        },
+    )
+
+
+@policy.role_required(*policy.STAFF)
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = policy.actor_of(request)
+    client = access.get_client_for(actor, pk)
+    form = ClientForm(_data(request), instance=client, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        # Re-fetched so a failed form above cannot leave half-applied values on `client`.
+        client = access.get_client_for(actor, pk)
+        services.client_update(client=client, **form.contact_details())
+        messages.success(request, "Saved.")
+        return redirect("client_detail", pk=client.pk)
+    if request.method == "POST":
+        client = access.get_client_for(actor, pk)
+    return render(request, "clients/client_form.html", {"form": form, "client": client})
+
+
+@require_POST
+@policy.role_required(*policy.STAFF)
+def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    client = access.get_client_for(policy.actor_of(request), pk)
+    services.client_archive(client=client)
+    messages.success(
+        request, f"{client.full_name} is archived. Nothing is lost; you can restore them anytime."
+    )
+    return redirect("client_detail", pk=client.pk)
+
+
+@require_POST
+@policy.role_required(*policy.STAFF)
+def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    client = access.get_client_for(policy.actor_of(request), pk)
+    services.client_restore(client=client)
+    messages.success(request, f"{client.full_name} is active again.")
+    return redirect("client_detail", pk=client.pk)
+
+
+@policy.role_required(*policy.STAFF)
+def client_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = policy.actor_of(request)
+    client = access.get_client_for_admin(actor, pk)
+    form = ReassignForm(_data(request), actor=actor, client=client)
+    if request.method == "POST" and form.is_valid():
+        coach = form.cleaned_data["coach"]
+        services.client_reassign(client=client, coach=coach)
+        messages.success(request, f"{coach.full_name} now coaches {client.full_name}.")
+        return redirect("client_detail", pk=client.pk)
+    return render(
+        request,
+        "clients/client_reassign.html",
+        {"form": form, "client": client, "has_choices": form.fields["coach"].queryset.exists()},
+    )
+
+
+@require_POST
+@policy.role_required(*policy.STAFF)
+def client_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = policy.actor_of(request)
+    client = access.get_client_for(actor, pk)
+    if client.user_id is not None:
+        messages.info(request, f"{client.full_name} already has their own sign-in.")
+    elif client.is_archived:
+        messages.error(request, "Restore this client before inviting them.")
+    else:
+        services.client_invite(client=client, invited_by=actor.user)
+        messages.success(request, f"Invitation sent to {client.email}.")
+    return redirect("client_detail", pk=client.pk)
+
+
+@policy.role_required(*policy.STAFF)
+def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    client = access.get_client_for(policy.actor_of(request), pk)
+    form = DeleteForm(_data(request), client=client)
+    if request.method == "POST" and form.is_valid():
+        name = client.full_name
+        services.client_delete(client=client)
+        messages.success(request, f"{name} and everything about them has been deleted.")
+        return redirect("client_list")
+    return render(request, "clients/client_delete.html", {"form": form, "client": client})
+
+
+@policy.role_required(*policy.STAFF)
+def client_import(request: HttpRequest) -> HttpResponse:
+    actor = policy.actor_of(request)
+    context: dict = {"columns": csv_import.COLUMNS, "max_rows": csv_import.MAX_ROWS}
+    if request.method == "POST" and "payload" in request.POST:
+        form = ImportUploadForm(actor=actor)
+        try:
+            raw_rows, default_coach_id = csv_import.unsign(request.POST["payload"], actor=actor)
+        except csv_import.CsvFileError as exc:
+            context.update(form=form, file_error=str(exc))
+            return render(request, "clients/client_import.html", context)
+        # Checked again: clients may have been added or coaches suspended since the preview.
+        rows = csv_import.check_rows(raw_rows, actor=actor, default_coach_id=default_coach_id)
+        if all(row.ok for row in rows):
+            try:
+                created = services.clients_import(
+                    organisation=actor.organisation,
+                    rows=csv_import.new_clients(
+                        rows, default_time_zone=actor.organisation.time_zone
+                    ),
+                )
+            except IntegrityError:
+                # Someone added one of these emails between the check above and the insert.
+                context.update(form=form, file_error=csv_import.CHANGED_MESSAGE)
+                return render(request, "clients/client_import.html", context)
+            messages.success(request, f"Imported {len(created)} client{'s' * (len(created) != 1)}.")
+            return redirect("client_list")
+        context.update(form=form, rows=rows, changed_since_preview=True)
+        return render(request, "clients/client_import.html", context)
+
+    form = ImportUploadForm(*_bound(request), actor=actor)
+    if request.method == "POST" and form.is_valid():
+        default_coach = form.cleaned_data.get("default_coach")
+        default_coach_id = default_coach.pk if default_coach else None
+        try:
+            raw_rows = csv_import.read_rows(form.cleaned_data["file"].read())
+        except csv_import.CsvFileError as exc:
+            context.update(form=form, file_error=str(exc))
+            return render(request, "clients/client_import.html", context)
+        rows = csv_import.check_rows(raw_rows, actor=actor, default_coach_id=default_coach_id)
+        context.update(form=form, rows=rows)
+        if all(row.ok for row in rows):
+            context["payload"] = csv_import.sign(
+                raw_rows, default_coach_id=default_coach_id, actor=actor
+            )
+    else:
+        context["form"] = form
+    if "rows" in context:
+        context["bad_rows"] = sum(1 for row in context["rows"] if not row.ok)
+    return render(request, "clients/client_import.html", context)
+
+
+@policy.role_required(*policy.STAFF)
+def client_import_example(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(csv_import.EXAMPLE, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="flowcoach-clients-example.csv"'
+    return response

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoachingConfig(AppConfig):
+    name = "flowcoach.coaching"
+    label = "coaching"
+    verbose_name = "Engagements and sessions"
+
+    def ready(self) -> None:
+        from flowcoach.accounts import hooks
+
+        from .privacy import client_traces_purge
+
+        hooks.register(hooks.CLIENT_DELETING, client_traces_purge)

@@ -1,0 +1,514 @@
+"""The emails a session sends, drafted into the outbox under one key per logical message.
+
+Keys: `session:<id>:invitation`, `session:<id>:update:<sequence>`, `session:<id>:cancel`,
+`session:<id>:preparation`, `session:<id>:follow_up`, and `session:<id>:request:<id>` for
+the coach's notice of a client's answer. The outbox re-drafts a message under the same key
+while nothing has gone out and returns it unchanged once it is on its way, so calling these
+again is always safe. Every date and time in a client's email is in the client's time zone.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from flowcoach.outbox import services as outbox
+from flowcoach.outbox.models import Kind, Message, State
+from flowcoach.programs.email_variables import render
+
+from . import calendar, links
+from .models import CoachingSession, SessionRequest
+
+# Once in one of these states a message may have reached the client (or is about to).
+ON_ITS_WAY = (State.QUEUED, State.SENDING, State.SENT, State.INTERRUPTED)
+ICS_FILENAME = "session.ics"
+ICS_TYPE = "text/calendar"
+URL = re.compile(r"(https?://[^\s<>\"]+)")
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def invitation_key(session: CoachingSession) -> str:
+    return f"session:{session.pk}:invitation"
+
+
+def update_key(session: CoachingSession, sequence: int) -> str:
+    return f"session:{session.pk}:update:{sequence}"
+
+
+def cancel_key(session: CoachingSession) -> str:
+    return f"session:{session.pk}:cancel"
+
+
+def preparation_key(session: CoachingSession) -> str:
+    return f"session:{session.pk}:preparation"
+
+
+def follow_up_key(session: CoachingSession) -> str:
+    return f"session:{session.pk}:follow_up"
+
+
+def reference_of(session: CoachingSession) -> str:
+    return f"session:{session.pk}"
+
+
+def _message(key: str) -> Message | None:
+    return Message.objects.filter(key=key).first()
+
+
+def invitation_exists(session: CoachingSession) -> bool:
+    message = _message(invitation_key(session))
+    return message is not None and message.state != State.CANCELLED
+
+
+def messages_of(session: CoachingSession) -> list[Message]:
+    return list(Message.objects.filter(reference=reference_of(session)).order_by("created_at"))
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def local(moment: datetime, time_zone: str) -> datetime:
+    return moment.astimezone(zoneinfo.ZoneInfo(time_zone))
+
+
+def date_text(moment: datetime, time_zone: str) -> str:
+    day = local(moment, time_zone)
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def time_text(moment: datetime, time_zone: str) -> str:
+    return f"{local(moment, time_zone):%H:%M} ({time_zone})"
+
+
+def _bullets(items: list[str]) -> str:
+    return "\n".join(f"- {item}" for item in items if item)
+
+
+def _reading(items: list[dict]) -> str:
+    return _bullets(
+        [
+            ": ".join(part for part in (item.get("title", ""), item.get("url", "")) if part)
+            for item in items
+        ]
+    )
+
+
+def last_commitments(session: CoachingSession) -> str:
+    """What the client committed to in their last held session before this one, so the
+    preparation email can ask how it went. Commitments already settled are left out."""
+    from django.db.models import F
+
+    from .models import Commitment
+
+    earlier = CoachingSession.objects.filter(
+        engagement__client_id=session.engagement.client_id,
+        status=CoachingSession.Status.HELD,
+    ).exclude(pk=session.pk)
+    if session.starts_at is not None:
+        earlier = earlier.filter(starts_at__lt=session.starts_at)
+    previous = earlier.order_by(F("starts_at").desc(nulls_last=True), "-pk").first()
+    if previous is None:
+        return ""
+    texts = Commitment.objects.filter(
+        session=previous, owner=Commitment.Owner.CLIENT, state=Commitment.State.OPEN
+    ).values_list("text", flat=True)
+    return _bullets(list(texts))
+
+
+def _next_session(session: CoachingSession) -> CoachingSession | None:
+    return (
+        session.engagement.sessions.filter(
+            status=CoachingSession.Status.SCHEDULED, starts_at__gt=session.starts_at
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def session_context(session: CoachingSession, **extra: str) -> dict[str, str]:
+    """The values of every email variable for this session, in the client's time zone."""
+    engagement = session.engagement
+    client, coach = engagement.client, engagement.coach
+    zone = client.time_zone
+    version = session.template_version
+    context = {
+        "client_first_name": client.first_name,
+        "client_name": client.full_name,
+        "coach_name": coach.full_name,
+        "coach_first_name": coach.get_short_name(),
+        "organisation_name": engagement.organisation.name,
+        "program_title": engagement.program.title,
+        "session_code": session.code,
+        "session_title": session.title,
+        "session_date": date_text(session.starts_at, zone) if session.starts_at else "",
+        "session_time": time_text(session.starts_at, zone) if session.starts_at else "",
+        "session_place": session.place,
+        "video_link": session.video_link,
+        "address": session.address,
+        "preparation_list": _bullets(version.client_preparation),
+        "pre_reading_list": _reading(version.pre_reading),
+        "last_commitments": last_commitments(session),
+        "open_session_topic": "",
+        "session_recap": "",
+        "session_commitments": "",
+        "next_session_date": "",
+        "next_session_time": "",
+        "portal_link": f"{settings.SITE_URL}{reverse('portal')}",
+    }
+    if session.starts_at:
+        following = _next_session(session)
+        if following is not None:
+            context["next_session_date"] = date_text(following.starts_at, zone)
+            context["next_session_time"] = time_text(following.starts_at, zone)
+    context.update(extra)
+    return context
+
+
+def _html(text: str) -> str:
+    """Plain text as simple HTML: paragraphs, line breaks and clickable links."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        escaped = escape(block)
+        linked = URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
+        paragraphs.append(f"<p>{linked.replace(chr(10), '<br>')}</p>")
+    return "\n".join(paragraphs)
+
+
+def _links_parts(session: CoachingSession) -> tuple[str, str]:
+    urls = links.links_for(session)
+    labels = [
+        (SessionRequest.Kind.CONFIRM, "Yes, that works for me"),
+        (SessionRequest.Kind.RESCHEDULE, "I need another time"),
+        (SessionRequest.Kind.CANCEL, "I can't make it"),
+    ]
+    text = "Does this time suit you? One click lets your coach know:\n" + "\n".join(
+        f"{label}: {urls[action]}" for action, label in labels
+    )
+    html = (
+        "<p>Does this time suit you? One click lets your coach know:</p>\n<ul>"
+        + "".join(
+            f'<li><a href="{escape(urls[action])}">{label}</a></li>' for action, label in labels
+        )
+        + "</ul>"
+    )
+    return text, html
+
+
+def _bodies(main: str, session: CoachingSession, *, with_links: bool) -> tuple[str, str]:
+    coach = session.engagement.coach
+    sign_off = f"Reply to this email to reach {coach.full_name} directly."
+    if not with_links:
+        text = f"{main.strip()}\n\n{sign_off}\n"
+        return text, f"{_html(main)}\n<p>{escape(sign_off)}</p>"
+    links_text, links_html = _links_parts(session)
+    text = f"{main.strip()}\n\n{links_text}\n\n{sign_off}\n"
+    return text, f"{_html(main)}\n{links_html}\n<p>{escape(sign_off)}</p>"
+
+
+def _when_where(session: CoachingSession) -> str:
+    zone = session.engagement.client.time_zone
+    lines = [
+        f"When: {date_text(session.starts_at, zone)}, {time_text(session.starts_at, zone)}, "
+        f"{session.duration_minutes} minutes",
+    ]
+    if session.video_link:
+        lines.append(f"Join online: {session.video_link}")
+    if session.address:
+        lines.append(f"Where: {session.address}")
+    if session.phone:
+        lines.append(f"Phone: {session.phone}")
+    return "\n".join(lines)
+
+
+def _common(session: CoachingSession) -> dict:
+    engagement = session.engagement
+    return {
+        "organisation": engagement.organisation,
+        "to_email": engagement.client.email,
+        "to_name": engagement.client.full_name,
+        "reply_to": engagement.coach.email,
+        "owner": engagement.coach,
+        "reference": reference_of(session),
+    }
+
+
+def _subject_when(session: CoachingSession) -> str:
+    zone = session.engagement.client.time_zone
+    day = local(session.starts_at, zone)
+    return f"{day:%a} {day.day} {day:%b}, {day:%H:%M}"
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+
+def _draft_invitation(session: CoachingSession, *, update: bool) -> Message:
+    client, coach = session.engagement.client, session.engagement.coach
+    if update:
+        subject = f"New time: {session.title} with {coach.full_name}, {_subject_when(session)}"
+        opening = (
+            f"Hi {client.first_name},\n\nYour session has moved. Here is the new time, and the "
+            "attached calendar file updates the event you already have."
+        )
+    else:
+        subject = f"{session.title} with {coach.full_name}, {_subject_when(session)}"
+        opening = (
+            f"Hi {client.first_name},\n\nYour next coaching session is booked. The attached "
+            "calendar file adds it to your calendar."
+        )
+    main = f"{opening}\n\n{session.code} · {session.title}\n{_when_where(session)}"
+    text, html = _bodies(main, session, with_links=True)
+    return outbox.message_draft(
+        key=update_key(session, session.ics_sequence) if update else invitation_key(session),
+        kind=Kind.SESSION_UPDATE if update else Kind.INVITATION,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        send_after=timezone.now(),
+        attachments=[(ICS_FILENAME, calendar.session_ics(session, calendar.REQUEST), ICS_TYPE)],
+        **_common(session),
+    )
+
+
+def _send_time(
+    session: CoachingSession, days: int, *, after: bool, now: datetime
+) -> tuple[datetime, str]:
+    """When a template's email goes: a number of days before or after the session, at the
+    same local hour in the client's zone (so a daylight-saving change between them does not
+    move it by an hour). A moment already past becomes now, with a warning for the coach."""
+    zone = session.engagement.client.time_zone
+    start_local = local(session.starts_at, zone).replace(tzinfo=None)
+    moment_local = start_local + timedelta(days=days if after else -days)
+    moment = moment_local.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(
+        zoneinfo.ZoneInfo("UTC")
+    )
+    if moment > now:
+        return moment, ""
+    due = f"{date_text(moment, zone)}, {time_text(moment, zone)}"
+    return (
+        now,
+        f"This email was due on {due}, which has passed, so it goes as soon as you approve it.",
+    )
+
+
+def _draft_preparation(session: CoachingSession, now: datetime) -> Message:
+    version = session.template_version
+    context = session_context(session)
+    send_after, warning = _send_time(session, version.pre_email_days, after=False, now=now)
+    main = render(version.pre_email_body, context)
+    main = f"{main.strip()}\n\n{session.code} · {session.title}\n{_when_where(session)}"
+    text, html = _bodies(main, session, with_links=True)
+    return outbox.message_draft(
+        key=preparation_key(session),
+        kind=Kind.PREPARATION,
+        subject=render(version.pre_email_subject, context),
+        text_body=text,
+        html_body=html,
+        send_after=send_after,
+        warning=warning,
+        attachments=[(ICS_FILENAME, calendar.session_ics(session, calendar.REQUEST), ICS_TYPE)],
+        **_common(session),
+    )
+
+
+def session_emails_time_set(session: CoachingSession) -> None:
+    """After scheduling or rescheduling: the invitation (or, once it has gone out, an update
+    under a new key) and the preparation email, re-drafted while unsent."""
+    now = timezone.now()
+    invitation = _message(invitation_key(session))
+    if invitation is not None and invitation.state == State.QUEUED:
+        # Approved but not yet handed to a worker: replace it rather than follow it with an
+        # update. If a worker has just claimed it, the cancel fails and an update follows.
+        invitation = outbox.message_cancel_by_key(
+            key=invitation_key(session), reason="Replaced by the new time."
+        )
+    if invitation is not None and invitation.state in ON_ITS_WAY:
+        _draft_invitation(session, update=True)
+        for sequence in range(1, session.ics_sequence):
+            outbox.message_cancel_by_key(
+                key=update_key(session, sequence), reason="A newer time replaced this update."
+            )
+    else:
+        _draft_invitation(session, update=False)
+    _draft_preparation(session, now)
+
+
+def session_emails_cancelled(
+    session: CoachingSession, *, by_client: bool, notify_client: bool = True
+) -> Message | None:
+    """Cancels every email of the session still waiting, and tells the client's calendar
+    (METHOD:CANCEL) if an invitation or update had already reached them."""
+    reason = "The session was cancelled."
+    keys = [invitation_key(session), preparation_key(session), follow_up_key(session)]
+    keys += [update_key(session, n) for n in range(1, session.ics_sequence + 1)]
+    reached = False
+    for key in keys:
+        message = outbox.message_cancel_by_key(key=key, reason=reason)
+        if (
+            message is not None
+            and message.kind in (Kind.INVITATION, Kind.SESSION_UPDATE)
+            and message.state in ON_ITS_WAY
+        ):
+            reached = True
+    if not (reached and notify_client) or session.starts_at is None:
+        return None
+    client, coach = session.engagement.client, session.engagement.coach
+    if by_client:
+        opening = (
+            f"Hi {client.first_name},\n\nThanks for letting us know. Your session is cancelled "
+            f"and {coach.get_short_name()} has been told."
+        )
+    else:
+        opening = f"Hi {client.first_name},\n\nThis session is cancelled."
+        if session.cancel_reason:
+            opening += f"\n\n{coach.get_short_name()} says: {session.cancel_reason}"
+    main = (
+        f"{opening}\n\n{session.code} · {session.title}\n{_when_where(session)}\n\n"
+        "The attached calendar file removes it from your calendar."
+    )
+    text, html = _bodies(main, session, with_links=False)
+    return outbox.message_draft(
+        key=cancel_key(session),
+        kind=Kind.SESSION_UPDATE,
+        subject=f"Cancelled: {session.title}, {_subject_when(session)}",
+        text_body=text,
+        html_body=html,
+        send_after=timezone.now(),
+        attachments=[(ICS_FILENAME, calendar.session_ics(session, calendar.CANCEL), ICS_TYPE)],
+        **_common(session),
+    )
+
+
+def session_follow_up_draft(
+    *, session: CoachingSession, recap_text: str, commitments_text: str
+) -> Message:
+    """Drafts the session's follow-up from its template, to go the template's number of days
+    after the session (the live runner calls this on completion and fills the recap)."""
+    version = session.template_version
+    context = session_context(
+        session, session_recap=recap_text.strip(), session_commitments=commitments_text.strip()
+    )
+    now = timezone.now()
+    if session.starts_at is None:
+        # Held without a recorded time: count the days from now.
+        send_after, warning = now + timedelta(days=version.follow_email_days), ""
+    else:
+        send_after, warning = _send_time(session, version.follow_email_days, after=True, now=now)
+    text, html = _bodies(render(version.follow_email_body, context), session, with_links=False)
+    return outbox.message_draft(
+        key=follow_up_key(session),
+        kind=Kind.FOLLOW_UP,
+        subject=render(version.follow_email_subject, context),
+        text_body=text,
+        html_body=html,
+        send_after=send_after,
+        warning=warning,
+        **_common(session),
+    )
+
+
+# --- notes to the coach -----------------------------------------------------------------------
+
+
+def _to_coach(*, session: CoachingSession, key: str, kind: str, subject: str, text: str) -> Message:
+    """A short note to the coach about their own work. It needs nobody's approval: the coach
+    is both its reader and the person who would approve it."""
+    coach = session.engagement.coach
+    message = outbox.message_draft(
+        organisation=session.engagement.organisation,
+        key=key,
+        kind=kind,
+        to_email=coach.email,
+        to_name=coach.full_name,
+        subject=subject,
+        text_body=text,
+        html_body=_html(text),
+        send_after=timezone.now(),
+        owner=coach,
+        reference=reference_of(session),
+    )
+    if message.state == State.DRAFT:
+        message = outbox.message_approve(message=message, user=None)
+    return message
+
+
+def coach_notify_request(request: SessionRequest) -> Message:
+    session = request.session
+    client = session.engagement.client
+    coach = session.engagement.coach
+    zone = coach.time_zone
+    when = f"{date_text(session.starts_at, zone)}, {time_text(session.starts_at, zone)}"
+    page = f"{settings.SITE_URL}{reverse('session_detail', args=[session.pk])}"
+    if request.kind == SessionRequest.Kind.CONFIRM:
+        subject = f"{client.full_name} confirmed {session.title}"
+        text = f"{client.full_name} confirmed the session on {when}."
+    elif request.kind == SessionRequest.Kind.CANCEL:
+        subject = f"{client.full_name} cancelled {session.title}"
+        text = f"{client.full_name} cancelled the session on {when}."
+    else:
+        subject = f"{client.full_name} asked to move {session.title}"
+        proposed = [datetime.fromisoformat(t) for t in request.proposed_times]
+        times = "\n".join(f"- {date_text(t, zone)}, {time_text(t, zone)}" for t in proposed)
+        text = (
+            f"{client.full_name} cannot make {when} and suggested:\n{times}\n\n"
+            "The session stays where it is until you move it."
+        )
+    if request.message:
+        text += f"\n\nTheir note: {request.message}"
+    text += f"\n\nThe session: {page}\n"
+    return _to_coach(
+        session=session,
+        key=f"session:{session.pk}:request:{request.pk}",
+        kind=Kind.NOTIFICATION,
+        subject=subject,
+        text=text,
+    )
+
+
+def iso_week(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def coach_nudge_digest_draft(*, coach, engagements: list, now: datetime) -> Message | None:
+    """This week's short list of the coach's clients with nothing booked. One key per coach
+    and ISO week (in the coach's zone), so it can never go twice in a week."""
+    if not engagements:
+        return None
+    week = iso_week(local(now, coach.time_zone))
+    lines = "\n".join(
+        f"- {e.client.full_name} ({e.program.title}): "
+        f"{settings.SITE_URL}{reverse('engagement_detail', args=[e.pk])}"
+        for e in engagements
+    )
+    count = len(engagements)
+    text = (
+        f"Hi {coach.get_short_name()},\n\n"
+        f"{'One client has' if count == 1 else f'{count} clients have'} no session booked yet:\n"
+        f"{lines}\n\n"
+        f"The full list: {settings.SITE_URL}{reverse('schedule_nudge')}\n\n"
+        "You get this email because you asked for it on that page, where you can also stop it."
+    )
+    message = outbox.message_draft(
+        organisation=engagements[0].organisation,
+        key=f"coach:{coach.pk}:nudge:{week}",
+        kind=Kind.DIGEST,
+        to_email=coach.email,
+        to_name=coach.full_name,
+        subject=f"{count} to schedule this week" if count > 1 else "One client to schedule",
+        text_body=text,
+        html_body=_html(text),
+        send_after=now,
+        owner=coach,
+        reference=f"coach:{coach.pk}:nudge",
+    )
+    if message.state == State.DRAFT:
+        message = outbox.message_approve(message=message, user=None)
+    return message

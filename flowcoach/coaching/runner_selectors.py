@@ -1,0 +1,318 @@
+"""Reads that shape the runner page and the session summary. Each is a fixed number of
+queries whatever the number of notes or commitments: the runner is reloaded mid-session and
+must stay quick."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import nh3
+from django.db.models import F
+from django.utils import timezone
+from markdown_it import MarkdownIt
+
+from flowcoach.clients.profile_selectors import profile_page
+
+from . import runner_services as runner
+from .models import (
+    CoachingSession,
+    Commitment,
+    FlowStage,
+    PurposeStatement,
+    Reflection,
+    SessionNote,
+    SessionRecord,
+    Topic,
+)
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+STAGES = [{"value": value, "label": label} for value, label in FlowStage.choices]
+STAGE_LABELS = dict(FlowStage.choices)
+TOPIC_LABELS = dict(Topic.choices)
+REFLECTION_LABELS = dict(Reflection.choices)
+OUTCOME_LABELS = {"": "Not marked", "met": "Met", "partly": "Partly met", "not_yet": "Not yet"}
+
+
+def markdown_html(text: str) -> str:
+    """A note's Markdown as safe HTML: raw HTML is escaped by the parser and the result is
+    sanitised again, so no script or handler ever reaches a page."""
+    return nh3.clean(_markdown.render(text or ""))
+
+
+def _segments(session: CoachingSession, record: SessionRecord, now: datetime) -> list[dict]:
+    segments = session.template_version.segments or []
+    seconds = runner.actual_seconds(record.timing, len(segments), now)
+    return [
+        {
+            "index": index,
+            "name": segment.get("name", f"Segment {index + 1}"),
+            "kind": segment.get("kind", ""),
+            "minutes_min": segment.get("minutes_min", 0),
+            "minutes_max": segment.get("minutes_max", 0),
+            "prompts": segment.get("prompts", []),
+            "notes": segment.get("notes", ""),
+            "flow_stages": [
+                {**stage, "label": STAGE_LABELS.get(stage.get("stage"), stage.get("stage"))}
+                for stage in segment.get("flow_stages", [])
+            ],
+            "actual_seconds": seconds[index] if index < len(seconds) else 0,
+        }
+        for index, segment in enumerate(segments)
+    ]
+
+
+def _previous_session(session: CoachingSession) -> CoachingSession | None:
+    """The client's most recent other session that was held, in any engagement."""
+    return (
+        CoachingSession.objects.filter(
+            engagement__client_id=session.engagement.client_id,
+            status=CoachingSession.Status.HELD,
+        )
+        .exclude(pk=session.pk)
+        .order_by(F("starts_at").desc(nulls_last=True), "-pk")
+        .first()
+    )
+
+
+def runner_page(session: CoachingSession) -> dict:
+    now = timezone.now()
+    record = runner.record_of(session)
+    client = session.engagement.client
+    notes = list(session.notes.filter(deleted_at__isnull=True).order_by("created_at", "id"))
+    previous = _previous_session(session)
+    review = (
+        list(Commitment.objects.filter(session=previous).order_by("created_at", "id"))
+        if previous
+        else []
+    )
+    commitments = list(session.commitments.order_by("created_at", "id"))
+    purpose = PurposeStatement.objects.filter(client=client).order_by("-created_at", "-id")
+    purpose_here = next((p for p in purpose[:2] if p.session_id == session.pk), None)
+    purpose_before = next((p for p in purpose[:2] if p.session_id != session.pk), None)
+    segments = _segments(session, record, now)
+    earlier_topics = [
+        topic
+        for topics in SessionRecord.objects.filter(session__engagement_id=session.engagement_id)
+        .exclude(session=session)
+        .order_by("session__sequence")
+        .values_list("topic_candidates", flat=True)
+        for topic in topics or []
+    ]
+    state = {
+        "session": session.pk,
+        "now": now.isoformat(),
+        "timing": record.timing,
+        "completed": record.completed_at is not None,
+        "segments": [
+            {"name": s["name"], "min": s["minutes_min"], "max": s["minutes_max"], "kind": s["kind"]}
+            for s in segments
+        ],
+        "planned_minutes": session.duration_minutes,
+        "notes": [runner.note_as_dict(note) for note in notes],
+        "record": runner.record_as_dict(record),
+        "commitments": [runner.commitment_as_dict(c) for c in commitments + review],
+        "purpose": purpose_here.text if purpose_here else "",
+    }
+    return {
+        "record": record,
+        "topic_text": "\n".join(record.topic_candidates or []),
+        "earlier_topics": earlier_topics,
+        "segments": segments,
+        "current": runner.current_segment(record.timing),
+        "stages": STAGES,
+        "topics": Topic.choices,
+        "reflections": Reflection.choices,
+        "notes": [{"note": note, "html": markdown_html(note.body)} for note in notes],
+        "previous": previous,
+        "review": review,
+        "commitments": commitments,
+        "purpose_here": purpose_here,
+        "purpose_before": purpose_before,
+        "profile": profile_page(client),
+        "state": state,
+        "commitment_states": Commitment.State.choices,
+        "outcome_marks": [(k, v) for k, v in OUTCOME_LABELS.items() if k],
+    }
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+
+def _chart(segments: list[dict]) -> dict:
+    """Bars of planned (the maximum) against actual minutes, in SVG units."""
+    width, label_width, bar_height, gap = 640, 200, 14, 14
+    longest = max(
+        [s["minutes_max"] for s in segments] + [s["actual_seconds"] / 60 for s in segments] + [1]
+    )
+    scale = (width - label_width - 60) / longest
+    rows = []
+    for position, s in enumerate(segments):
+        actual = s["actual_seconds"] / 60
+        y = position * (2 * bar_height + gap) + 10
+        rows.append(
+            {
+                "name": s["name"],
+                "y": y,
+                "text_y": y + bar_height,
+                "planned_width": round(s["minutes_max"] * scale, 1),
+                "actual_y": y + bar_height,
+                "actual_width": round(actual * scale, 1),
+                "actual_text_x": round(label_width + actual * scale + 6, 1),
+                "actual_text_y": y + 2 * bar_height - 3,
+                "planned": s["minutes_max"],
+                "actual": round(actual, 1),
+                "over": actual > s["minutes_max"] > 0,
+            }
+        )
+    return {
+        "width": width,
+        "height": len(segments) * (2 * bar_height + gap) + 20,
+        "label_width": label_width,
+        "bar_height": bar_height,
+        "rows": rows,
+    }
+
+
+def summary_page(session: CoachingSession) -> dict:
+    record = runner.record_of(session)
+    notes = list(session.notes.filter(deleted_at__isnull=True).order_by("created_at", "id"))
+    segments = _segments(session, record, record.completed_at or timezone.now())
+    groups = []
+    for segment in segments:
+        in_segment = [n for n in notes if n.segment == segment["index"]]
+        if not in_segment:
+            continue
+        stages = []
+        for value, label in [("", "No stage"), *FlowStage.choices]:
+            rows = [n for n in in_segment if n.flow_stage == value]
+            if rows:
+                stages.append(
+                    {
+                        "label": label,
+                        "notes": [{"note": n, "html": markdown_html(n.body)} for n in rows],
+                    }
+                )
+        groups.append({"segment": segment, "stages": stages})
+    purpose = (
+        PurposeStatement.objects.filter(client=session.engagement.client, session=session)
+        .order_by("-created_at")
+        .first()
+    )
+    return {
+        "record": record,
+        "segments": segments,
+        "groups": groups,
+        "moments": [
+            {"note": n, "html": markdown_html(n.body), "stage": STAGE_LABELS.get(n.flow_stage, "")}
+            for n in notes
+            if n.marker
+        ],
+        "purpose": purpose,
+        "commitments": list(session.commitments.order_by("created_at", "id")),
+        "outcomes": [
+            {**o, "label": OUTCOME_LABELS.get(o.get("mark", ""), "")} for o in record.outcomes
+        ],
+        "chart": _chart(segments),
+        "planned_total": sum(s["minutes_max"] for s in segments),
+        "actual_total": round(sum(s["actual_seconds"] for s in segments) / 60, 1),
+        "stage_labels": STAGE_LABELS,
+        "topic_labels": TOPIC_LABELS,
+        "reflection_labels": REFLECTION_LABELS,
+    }
+
+
+def summary_markdown(session: CoachingSession, data: dict) -> str:
+    """The summary as Markdown, for the coach's own records (it holds coach-only notes)."""
+    client = session.engagement.client
+    lines = [f"# {session.code} · {session.title}", "", f"With {client.full_name}."]
+    if session.starts_at:
+        lines.append(f"Held on {session.starts_at:%-d %B %Y}.")
+    if data["purpose"]:
+        lines += ["", "## Purpose statement", "", data["purpose"].text]
+    lines += ["", "## Notes"]
+    for group in data["groups"]:
+        lines += ["", f"### {group['segment']['name']}"]
+        for stage in group["stages"]:
+            lines += ["", f"#### {stage['label']}", ""]
+            for row in stage["notes"]:
+                note = row["note"]
+                tags = [
+                    note.get_marker_display() if note.marker else "",
+                    TOPIC_LABELS.get(note.topic, ""),
+                    REFLECTION_LABELS.get(note.reflection, ""),
+                    "shared" if note.visibility == SessionNote.Visibility.SHARED else "",
+                ]
+                tag_text = ", ".join(t for t in tags if t)
+                body = note.body.strip().replace("\n", "\n  ")
+                lines.append(f"- {body}" + (f" _({tag_text})_" if tag_text else ""))
+    record = data["record"]
+    lines += ["", "## Worksheet", ""]
+    for label, value in [
+        ("Challenge", record.challenge),
+        ("What the stories and the flow taught", record.learned),
+        ("Shadow-side tendency", record.shadow_tendency),
+        ("Growth need", record.growth_need),
+        ("Adjustments", record.adjustments),
+    ]:
+        lines.append(f"- **{label}:** {value.strip() or '—'}")
+    lines += ["", "## Commitments", ""]
+    for c in data["commitments"]:
+        due = f", due {c.due_date:%-d %B %Y}" if c.due_date else ""
+        lines.append(f"- {c.get_owner_display()}: {c.text} ({c.get_state_display()}{due})")
+    if not data["commitments"]:
+        lines.append("- None recorded.")
+    lines += ["", "## Outcomes", ""]
+    lines += [f"- {o['text']}: {o['label']}" for o in data["outcomes"]]
+    lines += [
+        "",
+        "## Wrap",
+        "",
+        f"- **Most helpful:** {record.most_helpful.strip() or '—'}",
+        f"- **Summary:** {record.coach_summary.strip() or '—'}",
+        "",
+        "## Timing",
+        "",
+        "| Segment | Planned (min) | Actual (min) |",
+        "| --- | --- | --- |",
+    ]
+    for row in data["chart"]["rows"]:
+        lines.append(f"| {row['name']} | {row['planned']} | {row['actual']} |")
+    lines.append(f"| Whole session | {data['planned_total']} | {data['actual_total']} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- preparation -----------------------------------------------------------------------------
+
+
+def prepare_page(session: CoachingSession) -> dict:
+    """What the coach reads before a session: the template's preparation lists, the client's
+    profile, the last held session (in any engagement) and the client's open commitments.
+    Check-ins have no model yet; `checkins` is the seam they will fill."""
+    client = session.engagement.client
+    version = session.template_version
+    previous = _previous_session(session)
+    previous_notes, previous_record, previous_purpose = [], None, None
+    if previous is not None:
+        previous_notes = [
+            {"note": n, "html": markdown_html(n.body), "stage": STAGE_LABELS.get(n.flow_stage, "")}
+            for n in previous.notes.filter(deleted_at__isnull=True).order_by("created_at", "id")
+        ]
+        previous_record = SessionRecord.objects.filter(session=previous).first()
+        previous_purpose = PurposeStatement.objects.filter(session=previous).first()
+    open_commitments = list(
+        Commitment.objects.filter(client=client, state=Commitment.State.OPEN)
+        .exclude(session=session)
+        .select_related("session")
+        .order_by("created_at", "id")
+    )
+    return {
+        "coach_preparation": list(version.coach_preparation or []),
+        "client_preparation": list(version.client_preparation or []),
+        "profile": profile_page(client),
+        "previous": previous,
+        "previous_notes": previous_notes,
+        "previous_record": previous_record,
+        "previous_purpose": previous_purpose,
+        "open_commitments": open_commitments,
+        "checkins": [],
+    }

@@ -1,0 +1,574 @@
+"""Writes of the live session runner: notes, commitments, the session record (worksheet,
+wrap, outcomes, topic candidates), the purpose statement, the timing log, and completion.
+
+Every note and commitment carries an id made by the browser, so a retried save updates the
+same row and never adds a second one. Each carries a `version` too: a save based on an older
+version than the stored one, with different content, is refused with both texts (two tabs
+must never overwrite each other silently). Saving the same content again is a no-op.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import (
+    CoachingSession,
+    Commitment,
+    FlowStage,
+    PurposeStatement,
+    Reflection,
+    SessionNote,
+    SessionRecord,
+    Topic,
+)
+
+MAX_NOTE = 20_000
+MAX_TEXT = 10_000
+MAX_ITEMS = 50
+OUTCOME_MARKS = ("", "met", "partly", "not_yet")
+RECORD_TEXT_FIELDS = (
+    "challenge",
+    "learned",
+    "shadow_tendency",
+    "growth_need",
+    "adjustments",
+    "most_helpful",
+    "coach_summary",
+)
+RECORD_FIELDS = (*RECORD_TEXT_FIELDS, "outcomes", "topic_candidates")
+TIMING_EVENTS = ("start", "next", "pause", "resume", "finish")
+# A browser's clock may be a little ahead of ours; beyond this we use our own time.
+CLOCK_SLACK = timedelta(seconds=5)
+
+
+class RunnerError(Exception):
+    """Input the runner refuses, with a reason fit to show the coach."""
+
+
+@dataclass
+class Conflict(Exception):
+    """A save based on an older version: nothing was written. Carries both sides so the
+    coach can see them and choose."""
+
+    stored_version: int
+    stored: dict
+    yours: dict
+
+    def __str__(self) -> str:
+        return "This was changed elsewhere since you opened it."
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _uuid(value) -> uuid_module.UUID:
+    try:
+        return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise RunnerError("Each item needs a valid id.") from None
+
+
+def _text(value, label: str, limit: int = MAX_TEXT) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RunnerError(f"{label} must be text.")
+    if len(value) > limit:
+        raise RunnerError(f"{label} is too long (at most {limit} characters).")
+    return value
+
+
+def _choice(value, choices, label: str) -> str:
+    value = value or ""
+    if value not in ("", *choices):
+        raise RunnerError(f"{label} is not one we know.")
+    return value
+
+
+def _base_version(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RunnerError("The version must be a whole number.") from None
+    if number < 0:
+        raise RunnerError("The version must be a whole number.")
+    return number
+
+
+def _segment_count(session: CoachingSession) -> int:
+    return len(session.template_version.segments or [])
+
+
+def record_of(session: CoachingSession, *, lock: bool = False) -> SessionRecord:
+    """The session's record, created on first use with the template's outcomes unmarked."""
+    record, _ = SessionRecord.objects.get_or_create(
+        session=session,
+        defaults={
+            "outcomes": [
+                {"text": text, "mark": ""} for text in session.template_version.outcomes or []
+            ]
+        },
+    )
+    if lock:
+        record = SessionRecord.objects.select_for_update().get(pk=record.pk)
+    return record
+
+
+def _writable(session: CoachingSession) -> None:
+    if session.status in (
+        CoachingSession.Status.CANCELLED,
+        CoachingSession.Status.CANCELLED_LATE,
+        CoachingSession.Status.NO_SHOW,
+    ):
+        raise RunnerError("This session did not take place, so it cannot be run.")
+
+
+# --- notes -------------------------------------------------------------------------------------
+
+NOTE_FIELDS = ("body", "segment", "flow_stage", "topic", "reflection", "marker", "visibility")
+
+
+def _note_fields(session: CoachingSession, fields: dict) -> dict:
+    unknown = set(fields) - set(NOTE_FIELDS)
+    if unknown:
+        raise RunnerError(f"Unknown note field: {sorted(unknown)[0]}.")
+    clean = {}
+    if "body" in fields:
+        clean["body"] = _text(fields["body"], "A note", MAX_NOTE)
+    if "segment" in fields:
+        try:
+            segment = int(fields["segment"])
+        except (TypeError, ValueError):
+            raise RunnerError("The segment must be a number.") from None
+        if not 0 <= segment < max(_segment_count(session), 1):
+            raise RunnerError("That segment is not part of this session.")
+        clean["segment"] = segment
+    if "flow_stage" in fields:
+        clean["flow_stage"] = _choice(fields["flow_stage"], FlowStage.values, "The stage")
+    if "topic" in fields:
+        clean["topic"] = _choice(fields["topic"], Topic.values, "The topic")
+    if "reflection" in fields:
+        clean["reflection"] = _choice(fields["reflection"], Reflection.values, "The reflection")
+    if "marker" in fields:
+        clean["marker"] = _choice(fields["marker"], SessionNote.Marker.values, "The marker")
+    if "visibility" in fields:
+        value = fields["visibility"] or SessionNote.Visibility.COACH_ONLY
+        clean["visibility"] = _choice(value, SessionNote.Visibility.values, "The visibility")
+    return clean
+
+
+def note_as_dict(note: SessionNote) -> dict:
+    return {
+        "uuid": str(note.uuid),
+        "version": note.version,
+        "deleted": note.deleted_at is not None,
+        **{name: getattr(note, name) for name in NOTE_FIELDS},
+    }
+
+
+@transaction.atomic
+def note_save(*, session: CoachingSession, uuid, base_version=None, **fields) -> SessionNote:
+    """Creates or updates the note with this id. Same content again: no change. An update
+    based on an older version than the stored one: refused with a Conflict."""
+    _writable(session)
+    note_id = _uuid(uuid)
+    base = _base_version(base_version)
+    clean = _note_fields(session, fields)
+    now = timezone.now()
+    note = SessionNote.objects.select_for_update().filter(uuid=note_id).first()
+    if note is None:
+        return SessionNote.objects.create(
+            session=session, uuid=note_id, created_at=now, updated_at=now, **clean
+        )
+    if note.session_id != session.pk:
+        raise RunnerError("Each item needs a valid id.")
+    changed = {k: v for k, v in clean.items() if getattr(note, k) != v}
+    if not changed and note.deleted_at is None:
+        return note  # a retry of what is already stored
+    if base is None or base < note.version:
+        raise Conflict(
+            stored_version=note.version,
+            stored=note_as_dict(note),
+            yours={**note_as_dict(note), **clean, "version": base},
+        )
+    for name, value in changed.items():
+        setattr(note, name, value)
+    note.deleted_at = None
+    note.version += 1
+    note.updated_at = now
+    note.save()
+    return note
+
+
+@transaction.atomic
+def note_delete(*, session: CoachingSession, uuid, base_version=None) -> SessionNote | None:
+    """Soft delete: the row stays (so a late retry of its last save cannot bring back a
+    second copy) but no page shows it. Deleting twice, or an unknown id, changes nothing."""
+    _writable(session)
+    note = SessionNote.objects.select_for_update().filter(uuid=_uuid(uuid)).first()
+    if note is None or note.session_id != session.pk:
+        return None
+    if note.deleted_at is not None:
+        return note
+    base = _base_version(base_version)
+    if base is not None and base < note.version:
+        raise Conflict(
+            stored_version=note.version,
+            stored=note_as_dict(note),
+            yours={**note_as_dict(note), "deleted": True, "version": base},
+        )
+    note.deleted_at = timezone.now()
+    note.version += 1
+    note.updated_at = note.deleted_at
+    note.save(update_fields=["deleted_at", "version", "updated_at"])
+    return note
+
+
+# --- commitments -------------------------------------------------------------------------------
+
+
+def commitment_as_dict(commitment: Commitment) -> dict:
+    return {
+        "uuid": str(commitment.uuid),
+        "version": commitment.version,
+        "owner": commitment.owner,
+        "text": commitment.text,
+        "due_date": commitment.due_date.isoformat() if commitment.due_date else "",
+        "state": commitment.state,
+    }
+
+
+def _commitment_fields(fields: dict) -> dict:
+    unknown = set(fields) - {"owner", "text", "due_date", "state"}
+    if unknown:
+        raise RunnerError(f"Unknown commitment field: {sorted(unknown)[0]}.")
+    clean = {}
+    if "owner" in fields:
+        clean["owner"] = _choice(fields["owner"], Commitment.Owner.values, "Whose commitment")
+        if not clean["owner"]:
+            raise RunnerError("Say whose commitment it is: the client's or yours.")
+    if "text" in fields:
+        clean["text"] = _text(fields["text"], "A commitment", 2_000).strip()
+    if "due_date" in fields:
+        value = fields["due_date"]
+        if value in (None, ""):
+            clean["due_date"] = None
+        else:
+            try:
+                clean["due_date"] = date.fromisoformat(str(value))
+            except ValueError:
+                raise RunnerError("The due date must be a date, like 2026-12-01.") from None
+    if "state" in fields:
+        clean["state"] = _choice(fields["state"], Commitment.State.values, "The state")
+        if not clean["state"]:
+            raise RunnerError("The state is not one we know.")
+    return clean
+
+
+@transaction.atomic
+def commitment_save(*, session: CoachingSession, uuid, base_version=None, **fields) -> Commitment:
+    """Creates a commitment from this session, or updates one of this client's (say, marking
+    last session's commitment kept during the review). Same idempotency and conflict rule as
+    notes."""
+    _writable(session)
+    commitment_id = _uuid(uuid)
+    base = _base_version(base_version)
+    clean = _commitment_fields(fields)
+    now = timezone.now()
+    client = session.engagement.client
+    commitment = Commitment.objects.select_for_update().filter(uuid=commitment_id).first()
+    if commitment is None:
+        if not clean.get("text"):
+            raise RunnerError("A commitment needs a few words saying what will be done.")
+        return Commitment.objects.create(
+            client=client,
+            session=session,
+            uuid=commitment_id,
+            created_at=now,
+            updated_at=now,
+            **clean,
+        )
+    if commitment.client_id != client.pk:
+        raise RunnerError("Each item needs a valid id.")
+    if "text" in clean and not clean["text"]:
+        raise RunnerError("A commitment needs a few words saying what will be done.")
+    changed = {k: v for k, v in clean.items() if getattr(commitment, k) != v}
+    if not changed:
+        return commitment
+    if base is None or base < commitment.version:
+        raise Conflict(
+            stored_version=commitment.version,
+            stored=commitment_as_dict(commitment),
+            yours={
+                **commitment_as_dict(commitment),
+                **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in clean.items()},
+                "version": base,
+            },
+        )
+    for name, value in changed.items():
+        setattr(commitment, name, value)
+    commitment.version += 1
+    commitment.updated_at = now
+    commitment.save()
+    return commitment
+
+
+# --- record: worksheet, wrap, outcomes, topic candidates ---------------------------------------
+
+
+def record_as_dict(record: SessionRecord) -> dict:
+    return {"version": record.version, **{name: getattr(record, name) for name in RECORD_FIELDS}}
+
+
+def _outcomes(value, record: SessionRecord) -> list[dict]:
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        raise RunnerError("Outcomes must be a list.")
+    clean = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise RunnerError("Each outcome needs a text and a mark.")
+        text = _text(item.get("text"), "An outcome", 1_000)
+        mark = item.get("mark") or ""
+        if mark not in OUTCOME_MARKS:
+            raise RunnerError("Mark each outcome met, partly met or not yet.")
+        clean.append({"text": text, "mark": mark})
+    return clean
+
+
+def _record_fields(fields: dict, record: SessionRecord) -> dict:
+    unknown = set(fields) - set(RECORD_FIELDS)
+    if unknown:
+        raise RunnerError(f"Unknown field: {sorted(unknown)[0]}.")
+    clean = {}
+    for name in RECORD_TEXT_FIELDS:
+        if name in fields:
+            clean[name] = _text(fields[name], "That field")
+    if "outcomes" in fields:
+        clean["outcomes"] = _outcomes(fields["outcomes"], record)
+    if "topic_candidates" in fields:
+        value = fields["topic_candidates"]
+        if not isinstance(value, list) or len(value) > MAX_ITEMS:
+            raise RunnerError("Topic candidates must be a list.")
+        clean["topic_candidates"] = [
+            text for text in (_text(t, "A topic", 500).strip() for t in value) if text
+        ]
+    return clean
+
+
+@transaction.atomic
+def record_save(*, session: CoachingSession, base_version=None, **fields) -> SessionRecord:
+    """Saves the fields given (the others stay as they are)."""
+    _writable(session)
+    base = _base_version(base_version)
+    record = record_of(session, lock=True)
+    clean = _record_fields(fields, record)
+    changed = {k: v for k, v in clean.items() if getattr(record, k) != v}
+    if not changed:
+        return record
+    if base is None or base < record.version:
+        raise Conflict(
+            stored_version=record.version,
+            stored=record_as_dict(record),
+            yours={**record_as_dict(record), **clean, "version": base},
+        )
+    for name, value in changed.items():
+        setattr(record, name, value)
+    record.version += 1
+    record.updated_at = timezone.now()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def purpose_save(*, session: CoachingSession, text: str) -> PurposeStatement | None:
+    """The statement as drafted in this session. Each session keeps its own row, so the
+    client's statement can be followed as it evolves; the newest is the current one."""
+    _writable(session)
+    text = _text(text, "The purpose statement", 2_000).strip()
+    client = session.engagement.client
+    statement = (
+        PurposeStatement.objects.select_for_update().filter(client=client, session=session).first()
+    )
+    if statement is None:
+        if not text:
+            return None
+        return PurposeStatement.objects.create(client=client, session=session, text=text)
+    if statement.text != text:
+        statement.text = text
+        statement.save(update_fields=["text"])
+    return statement
+
+
+# --- timing ------------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def current_segment(timing: list[dict]) -> int:
+    return timing[-1]["segment"] if timing else 0
+
+
+def is_running(timing: list[dict]) -> bool:
+    return bool(timing) and timing[-1].get("ended_at") is None
+
+
+def _clamp(at: datetime | None, timing: list[dict], now: datetime) -> datetime:
+    """The browser's time of the event (it may have waited offline), kept between the last
+    logged moment and now, so the log only moves forward."""
+    if at is None or at > now + CLOCK_SLACK:
+        at = now
+    at = min(at, now)
+    if timing:
+        last = _parse(timing[-1].get("ended_at")) or _parse(timing[-1]["started_at"])
+        at = max(at, last)
+    return at
+
+
+@transaction.atomic
+def timing_event(
+    *,
+    session: CoachingSession,
+    event: str,
+    at: datetime | None = None,
+    segment: int | None = None,
+) -> SessionRecord:
+    """Appends to the session's timing log. Each event is safe to repeat: starting a started
+    session, pausing a paused one or moving to the segment it is already on changes nothing.
+    `segment` with `next` names the segment to move to (a retry then cannot skip one)."""
+    _writable(session)
+    if event not in TIMING_EVENTS:
+        raise RunnerError("Use start, next, pause, resume or finish.")
+    record = record_of(session, lock=True)
+    if record.completed_at is not None:
+        raise RunnerError("This session is complete; its timing is closed.")
+    now = timezone.now()
+    timing = list(record.timing or [])
+    at = _clamp(at, timing, now)
+    count = max(_segment_count(session), 1)
+
+    def close():
+        if is_running(timing):
+            timing[-1] = {**timing[-1], "ended_at": _iso(at)}
+
+    if event == "start":
+        if not timing:
+            timing.append({"segment": 0, "started_at": _iso(at), "ended_at": None})
+            record.started_at = at
+    elif not timing:
+        raise RunnerError("Start the session first.")
+    elif event == "next":
+        target = current_segment(timing) + 1 if segment is None else segment
+        if not isinstance(target, int) or not 0 <= target < count:
+            raise RunnerError("There is no next segment: this is the last one.")
+        if target != current_segment(timing):
+            close()
+            timing.append({"segment": target, "started_at": _iso(at), "ended_at": None})
+    elif event == "pause":
+        close()
+    elif event == "resume":
+        if not is_running(timing):
+            timing.append(
+                {"segment": current_segment(timing), "started_at": _iso(at), "ended_at": None}
+            )
+    elif event == "finish":
+        close()
+    if timing != record.timing:
+        record.timing = timing
+        record.save(update_fields=["timing", "started_at"])
+    return record
+
+
+def actual_seconds(timing: list[dict], count: int, now: datetime | None = None) -> list[int]:
+    """Seconds spent in each segment, an open stretch counted up to now."""
+    now = now or timezone.now()
+    seconds = [0] * max(count, 1)
+    for stretch in timing or []:
+        start = _parse(stretch["started_at"])
+        end = _parse(stretch.get("ended_at")) or now
+        index = stretch["segment"]
+        if 0 <= index < len(seconds):
+            seconds[index] += max(0, int((end - start).total_seconds()))
+    return seconds
+
+
+# --- completion --------------------------------------------------------------------------------
+
+
+def recap_text(session: CoachingSession, record: SessionRecord) -> str:
+    """What the client may read: notes marked shared, and the adjustments to work on. Coach-
+    only notes and the rest of the worksheet never enter it."""
+    lines = [
+        f"- {note.body.strip()}"
+        for note in session.notes.filter(
+            deleted_at__isnull=True, visibility=SessionNote.Visibility.SHARED
+        ).order_by("created_at", "id")
+        if note.body.strip()
+    ]
+    if record.adjustments.strip():
+        lines += ["", "What you will work on:", record.adjustments.strip()]
+    return "\n".join(lines)
+
+
+def commitments_text(session: CoachingSession) -> str:
+    lines = []
+    for commitment in session.commitments.exclude(state=Commitment.State.DROPPED).order_by(
+        "created_at", "id"
+    ):
+        who = "You" if commitment.owner == Commitment.Owner.CLIENT else "Your coach"
+        due = f" (by {commitment.due_date:%-d %B %Y})" if commitment.due_date else ""
+        lines.append(f"- {who}: {commitment.text}{due}")
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def session_complete(*, session: CoachingSession, now: datetime | None = None) -> SessionRecord:
+    """Closes the timing, marks the session held and drafts the follow-up email for the coach
+    to approve. Completing again changes nothing (and never overwrites the coach's edits of
+    the draft)."""
+    from . import emails
+
+    now = now or timezone.now()
+    _writable(session)
+    record = record_of(session, lock=True)
+    if record.completed_at is not None:
+        return record
+    session = (
+        CoachingSession.objects.select_for_update(of=("self",))
+        .select_related("engagement__client", "engagement__coach", "template_version")
+        .get(pk=session.pk)
+    )
+    if is_running(record.timing):
+        timing = list(record.timing)
+        timing[-1] = {**timing[-1], "ended_at": _iso(_clamp(now, timing, now))}
+        record.timing = timing
+    record.completed_at = now
+    record.save(update_fields=["timing", "completed_at"])
+    if session.status != CoachingSession.Status.HELD:
+        session.status = CoachingSession.Status.HELD
+        session.save(update_fields=["status"])
+    from flowcoach.outbox.services import OutboxError
+
+    try:
+        emails.session_follow_up_draft(
+            session=session,
+            recap_text=recap_text(session, record),
+            commitments_text=commitments_text(session),
+        )
+    except OutboxError as error:
+        raise RunnerError(f"The follow-up email could not be prepared: {error}") from None
+    services.engagement_extend_recurring(engagement=session.engagement, now=now)
+    return record

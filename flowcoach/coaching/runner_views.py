@@ -1,0 +1,224 @@
+"""The live session runner: its page, the autosave endpoints the page's script calls, and
+the summary. All of it is coaching material, for the session's coach only.
+
+The autosave endpoints take JSON (or an ordinary form, which the authorization matrix and a
+script-less fallback use) and answer JSON: 200 with the new version, 400 with a message and
+nothing changed, or 409 with both versions when the save was based on an older one."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from flowcoach.accounts import policy
+
+from . import access, runner_selectors, runner_services
+from .runner_services import Conflict, RunnerError
+
+MAX_BODY = 100_000
+
+
+class BadInput(Exception):
+    pass
+
+
+def _payload(request: HttpRequest) -> dict:
+    if request.content_type == "application/json":
+        if len(request.body) > MAX_BODY:
+            raise BadInput("That is too much at once.")
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise BadInput("The request could not be read.") from None
+        if not isinstance(data, dict):
+            raise BadInput("The request could not be read.")
+        return data
+    return request.POST.dict()
+
+
+def _bad(message: str) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": message}, status=400)
+
+
+def _conflict(error: Conflict) -> JsonResponse:
+    return JsonResponse(
+        {
+            "ok": False,
+            "error": "This was changed in another tab or window. Both versions are shown.",
+            "version": error.stored_version,
+            "stored": error.stored,
+            "yours": error.yours,
+        },
+        status=409,
+    )
+
+
+def _autosave(handler):
+    """Shared shape of the autosave endpoints: coach only, POST, JSON in and out."""
+
+    @policy.role_required(*policy.COACH)
+    @require_POST
+    @never_cache
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        session = access.get_session_for(policy.actor_of(request), pk)
+        try:
+            data = _payload(request)
+            return JsonResponse({"ok": True, **handler(session, data)})
+        except (BadInput, RunnerError) as error:
+            return _bad(str(error))
+        except Conflict as error:
+            return _conflict(error)
+
+    view.__name__ = handler.__name__
+    view.__doc__ = handler.__doc__
+    return view
+
+
+def _take(data: dict, *names: str) -> dict:
+    unknown = set(data) - {*names, "uuid", "base_version", "deleted", "csrfmiddlewaretoken"}
+    if unknown:
+        raise BadInput(f"Unknown field: {sorted(unknown)[0]}.")
+    return {name: data[name] for name in names if name in data}
+
+
+@_autosave
+def runner_notes(session, data: dict) -> dict:
+    """Create, update or delete one note by its browser-made id."""
+    if data.get("deleted") in (True, "true", "1"):
+        note = runner_services.note_delete(
+            session=session, uuid=data.get("uuid"), base_version=data.get("base_version")
+        )
+        return {"uuid": str(data.get("uuid")), "version": note.version if note else None}
+    note = runner_services.note_save(
+        session=session,
+        uuid=data.get("uuid"),
+        base_version=data.get("base_version"),
+        **_take(data, *runner_services.NOTE_FIELDS),
+    )
+    return {"uuid": str(note.uuid), "version": note.version}
+
+
+@_autosave
+def runner_commitments(session, data: dict) -> dict:
+    """Create or update one commitment by its browser-made id."""
+    commitment = runner_services.commitment_save(
+        session=session,
+        uuid=data.get("uuid"),
+        base_version=data.get("base_version"),
+        **_take(data, "owner", "text", "due_date", "state"),
+    )
+    return {"uuid": str(commitment.uuid), "version": commitment.version}
+
+
+@_autosave
+def runner_record(session, data: dict) -> dict:
+    """The worksheet, wrap, outcomes and topic candidates; `purpose` saves the statement."""
+    answer = {}
+    if "purpose" in data:
+        runner_services.purpose_save(session=session, text=data["purpose"])
+        answer["purpose"] = "saved"
+    fields = data.get("fields", {})
+    if isinstance(fields, str):  # a form post sends JSON text
+        try:
+            fields = json.loads(fields or "{}")
+        except ValueError:
+            raise BadInput("The request could not be read.") from None
+    if not isinstance(fields, dict):
+        raise BadInput("The request could not be read.")
+    if fields:
+        record = runner_services.record_save(
+            session=session, base_version=data.get("base_version"), **fields
+        )
+    else:
+        record = runner_services.record_of(session)
+    return {**answer, "version": record.version}
+
+
+@_autosave
+def runner_timing(session, data: dict) -> dict:
+    """One clock event: start, next, pause, resume or finish."""
+    at = None
+    if data.get("at"):
+        try:
+            at = datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00"))
+        except ValueError:
+            raise BadInput("The time could not be read.") from None
+        if at.tzinfo is None:
+            raise BadInput("The time needs a time zone.")
+    segment = data.get("segment")
+    if segment not in (None, ""):
+        try:
+            segment = int(segment)
+        except (TypeError, ValueError):
+            raise BadInput("The segment must be a number.") from None
+    else:
+        segment = None
+    record = runner_services.timing_event(
+        session=session, event=str(data.get("event", "")), at=at, segment=segment
+    )
+    return {"timing": record.timing}
+
+
+@policy.role_required(*policy.COACH)
+@never_cache
+def runner(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.get_session_for(policy.actor_of(request), pk)
+    data = runner_selectors.runner_page(session)
+    return render(
+        request,
+        "runner/runner.html",
+        {"session": session, "client": session.engagement.client, **data},
+    )
+
+
+@policy.role_required(*policy.COACH)
+@never_cache
+def prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preparation view: what to read and tick before the session starts."""
+    session = access.get_session_for(policy.actor_of(request), pk)
+    data = runner_selectors.prepare_page(session)
+    return render(
+        request,
+        "runner/prepare.html",
+        {"session": session, "client": session.engagement.client, **data},
+    )
+
+
+@policy.role_required(*policy.COACH)
+@require_POST
+def runner_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.get_session_for(policy.actor_of(request), pk)
+    try:
+        runner_services.session_complete(session=session)
+    except RunnerError as error:
+        from django.contrib import messages
+
+        messages.error(request, str(error))
+        return redirect("runner", pk=session.pk)
+    return redirect("runner_summary", pk=session.pk)
+
+
+@policy.role_required(*policy.COACH)
+def summary(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.get_session_for(policy.actor_of(request), pk)
+    data = runner_selectors.summary_page(session)
+    return render(
+        request,
+        "runner/summary.html",
+        {"session": session, "client": session.engagement.client, **data},
+    )
+
+
+@policy.role_required(*policy.COACH)
+def summary_markdown(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.get_session_for(policy.actor_of(request), pk)
+    data = runner_selectors.summary_page(session)
+    text = runner_selectors.summary_markdown(session, data)
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-summary.md"'
+    return response

@@ -1,0 +1,18 @@
+"""Friendly error pages. The 500 page renders without context processors or database access,
+because whatever broke may be exactly those."""
+
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+
+def forbidden(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("flowcoach.accounts.urls")),
+    path("", include("flowcoach.clients.urls")),
+    path("", include("flowcoach.programs.urls")),
+    path("", include("flowcoach.coaching.urls")),
+    path("", include("flowcoach.outbox.urls")),
+    path("accounts/", include("allauth.urls")),
+]
+
+handler403 = "flowcoach.errors.forbidden"
+handler404 = "flowcoach.errors.not_found"
+handler500 = "flowcoach.errors.server_error"

@@ -1,0 +1,48 @@
+from tests.authz.matrix import LOGIN, Route
+
+# Everyone signed in is in an organisation; pages for admins answer 403 to other roles.
+ADMIN_ONLY = {"admin": 200, "other_org_admin": 200}
+
+ROUTES = [
+    Route("home", expect={"anonymous": 302}, default=302),
+    Route("healthz", expect={"anonymous": 200}, default=200),
+    # An organisation already exists in every matrix world, so the first-run page is gone.
+    Route("setup", expect={"anonymous": 404}, default=404),
+    Route(
+        "organisation_switch",
+        method="POST",
+        data=lambda w: {"organisation": w.other_org.pk},
+        expect={"anonymous": LOGIN, "other_org_admin": 302},
+        default=404,
+    ),
+    Route(
+        "invitation_accept",
+        args=lambda w: ["not-a-real-token"],
+        expect={"anonymous": 410},
+        default=410,
+    ),
+    Route(
+        "invitation_revoke",
+        method="POST",
+        args=lambda w: [w.extras["coach_invitation"].pk],
+        expect={"admin": 302, "coach": 404, "other_coach": 404, "other_org_admin": 404},
+        default=403,
+    ),
+    Route(
+        "invitation_resend",
+        method="POST",
+        args=lambda w: [w.extras["coach_invitation"].pk],
+        expect={"admin": 302, "coach": 404, "other_coach": 404, "other_org_admin": 404},
+        default=403,
+    ),
+    Route("people", expect=ADMIN_ONLY, default=403),
+    Route(
+        "membership_toggle",
+        method="POST",
+        args=lambda w: [w.extras["client_membership"].pk],
+        expect={"admin": 302, "other_org_admin": 404},
+        default=403,
+    ),
+    Route("organisation_settings", expect=ADMIN_ONLY, default=403),
+    Route("personal_settings", default=200),
+]

@@ -1,0 +1,101 @@
+"""Every URL of ours, for every role: who gets in, who is sent to sign in, who gets 403/404.
+
+A URL pattern without a row in some `tests/authz/routes_*.py` makes this test fail, so a new
+page cannot ship without a decision about who may see it."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+import tests.authz
+from flowcoach.accounts import services as account_services
+from flowcoach.accounts.models import Membership, Role
+from tests.authz.matrix import LOGIN, ROLES, Route
+
+# Third-party URL trees we mount but do not own; allauth's pages carry their own tests.
+FOREIGN_PREFIXES = ("accounts/",)
+
+
+def all_routes() -> list[Route]:
+    routes = []
+    for module in pkgutil.iter_modules(tests.authz.__path__):
+        if module.name.startswith("routes_"):
+            routes += importlib.import_module(f"tests.authz.{module.name}").ROUTES
+    return routes
+
+
+def our_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and not route.startswith(FOREIGN_PREFIXES):
+                assert pattern.name, f"URL {route!r} has no name, so the matrix cannot cover it"
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_it_has_a_row_for_every_url_we_serve():
+    covered = {route.name for route in all_routes()}
+    missing = our_url_names() - covered
+    assert not missing, f"URLs with no row in the authorization matrix: {sorted(missing)}"
+
+
+def actor_for(world, role: str):
+    return {
+        "anonymous": None,
+        "admin": world.admin,
+        "other_org_admin": world.other_admin,
+        "coach": world.coach,
+        "other_coach": world.other_coach,
+        "client": world.client_user,
+        "other_client": world.other_client_user,
+    }[role]
+
+
+@pytest.fixture
+def matrix_world(world):
+    """The shared world plus the extra objects some routes act upon."""
+    world.extras["coach_invitation"] = account_services.invitation_create(
+        organisation=world.org,
+        invited_by=world.admin,
+        email="new.coach@harbour.test",
+        role=Role.COACH,
+    )
+    world.extras["client_membership"] = Membership.objects.get(
+        user=world.other_client_user, organisation=world.org, role=Role.CLIENT
+    )
+    # Each app adds the objects its routes act upon in tests/authz/fixtures_<app>.py.
+    for module in pkgutil.iter_modules(tests.authz.__path__):
+        if module.name.startswith("fixtures_"):
+            importlib.import_module(f"tests.authz.{module.name}").add_extras(world)
+    return world
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", all_routes(), ids=lambda r: r.label or f"{r.method} {r.name}")
+def test_it_answers_each_role_as_the_matrix_says(matrix_world, route: Route, role: str):
+    world = matrix_world
+    http = world.login(actor_for(world, role))
+    url = reverse(route.name, args=route.args(world))
+    if route.method == "POST":
+        response = http.post(url, route.data(world))
+    else:
+        response = http.get(url)
+    expected = route.expected(role)
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{role} {route.method} {url}: {response.status_code}"
+        assert response["Location"].startswith(reverse("account_login")), response["Location"]
+    else:
+        assert response.status_code == expected, (
+            f"{role} {route.method} {url}: got {response.status_code}, expected {expected}"
+        )

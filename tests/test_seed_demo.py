@@ -1,0 +1,179 @@
+"""The demo practice: complete profiles, both visibility states, a downloadable sample report,
+and a second run that changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from flowcoach.accounts.models import User
+from flowcoach.clients.models import (
+    AchievementStory,
+    Client,
+    MotivationProfile,
+    ProfileAttachment,
+    RankedTheme,
+    Visibility,
+)
+from flowcoach.demo import data as demo_data
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
+
+
+def table_counts():
+    return [
+        model.objects.count()
+        for model in (Client, MotivationProfile, RankedTheme, AchievementStory, ProfileAttachment)
+    ]
+
+
+def test_it_gives_every_demo_client_a_complete_profile(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    profiles = MotivationProfile.objects.all()
+    assert profiles.count() == len(demo_data.CLIENTS)
+    for profile in profiles:
+        assert profile.catalog and profile.assessment_date
+        assert profile.ranked_themes.count() >= 3
+        assert profile.stories.count() >= 3
+        for name in MotivationProfile.TEXT_FIELDS:
+            assert getattr(profile, name), f"{profile}: {name} is empty"
+
+
+def test_it_shows_both_visibility_states(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    profile = MotivationProfile.objects.first()
+    states = {getattr(profile, f"{n}_visibility") for n in MotivationProfile.TEXT_FIELDS}
+    assert states == {Visibility.SHARED, Visibility.COACH_ONLY}
+    story_states = set(AchievementStory.objects.values_list("visibility", flat=True))
+    assert story_states == {Visibility.SHARED, Visibility.COACH_ONLY}
+
+
+def test_it_ships_a_real_sample_report_the_client_can_download(db, client):
+    call_command("seed_demo", stdout=io.StringIO())
+    attachment = ProfileAttachment.objects.get()
+    assert attachment.visibility == Visibility.SHARED
+    with attachment.file.open("rb") as handle:
+        content = handle.read()
+    assert content.startswith(b"%PDF-1.4") and content.rstrip().endswith(b"%%EOF")
+    # The cross-reference offset points at the xref table, as a PDF reader expects.
+    startxref = int(content.rsplit(b"startxref", 1)[1].split()[0])
+    assert content[startxref:].startswith(b"xref")
+    client.force_login(User.objects.get(email=demo_data.SAMPLE_ATTACHMENT["client_email"]))
+    response = client.get(reverse("attachment_download", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+
+
+def test_it_changes_nothing_on_a_second_run(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    before = table_counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert table_counts() == before
+
+
+def test_it_shows_programs_at_several_stages_with_a_session_today(db):
+    from django.utils import timezone
+
+    from flowcoach.coaching.models import CoachingSession, Engagement
+    from flowcoach.coaching.selectors import clients_to_schedule
+    from flowcoach.outbox.models import Message
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert set(Engagement.objects.values_list("status", flat=True)) == {
+        "active",
+        "completed",
+        "stopped",
+    }
+    states = set(CoachingSession.objects.values_list("status", flat=True))
+    assert {"held", "scheduled", "unscheduled"} <= states
+    marcus = Client.objects.get(email="marcus@example.org")
+    today = CoachingSession.objects.get(
+        engagement__client=marcus, status="scheduled", engagement__program__slug="best-seller"
+    )
+    assert (today.starts_at - timezone.now()).total_seconds() < 26 * 3600
+    nadia_s1 = CoachingSession.objects.get(
+        engagement__client__email="nadia@example.org",
+        engagement__program__slug="best-seller",
+        code="S1",
+    )
+    assert nadia_s1.status == "scheduled"
+    assert (nadia_s1.starts_at - timezone.now()).total_seconds() < 26 * 3600
+    dana = marcus.coach
+    assert "Lena Fischer" in [e.client.full_name for e in clients_to_schedule(coach=dana)]
+    assert Message.objects.filter(state="draft", kind="preparation").exists()
+    assert Message.objects.filter(state__in=["approved", "queued"], kind="invitation").count() == 1
+    # Every state a coach meets in the outbox.
+    assert {"draft", "sent", "failed", "cancelled", "interrupted"} <= set(
+        Message.objects.values_list("state", flat=True)
+    )
+    assert Message.objects.get(state="failed").last_error.startswith("550")
+
+    counts = (Engagement.objects.count(), CoachingSession.objects.count(), Message.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts == (
+        Engagement.objects.count(),
+        CoachingSession.objects.count(),
+        Message.objects.count(),
+    )
+
+
+def runner_counts():
+    from flowcoach.coaching.models import Commitment, PurposeStatement, SessionNote, SessionRecord
+
+    return [
+        model.objects.count()
+        for model in (SessionNote, Commitment, PurposeStatement, SessionRecord)
+    ] + [sorted(SessionNote.objects.values_list("uuid", "version", "body"))]
+
+
+def test_it_gives_held_sessions_what_the_runner_recorded(db):
+    from flowcoach.coaching.models import (
+        CoachingSession,
+        Commitment,
+        PurposeStatement,
+        SessionNote,
+        SessionRecord,
+    )
+
+    call_command("seed_demo", stdout=io.StringIO())
+    held = CoachingSession.objects.filter(status="held")
+    assert held.exists()
+    for session in held:
+        notes = list(session.notes.all())
+        assert len(notes) >= 3
+        assert {n.visibility for n in notes} == {"shared_with_client", "coach_only"}
+        assert all(n.flow_stage for n in notes)
+        assert {n.marker for n in notes} >= {"energy", "aha"}
+        assert all(n.created_at >= session.starts_at for n in notes)
+        assert session.commitments.exists()
+        record = SessionRecord.objects.get(session=session)
+        assert record.completed_at and record.timing and record.challenge and record.coach_summary
+        assert all(o["mark"] for o in record.outcomes)
+    states = set(Commitment.objects.values_list("state", flat=True))
+    assert {"kept", "partly_kept", "missed", "open"} <= states
+    marcus = Client.objects.get(email="marcus@example.org")
+    latest = held.filter(engagement__client=marcus).order_by("-starts_at").first()
+    open_ones = Commitment.objects.filter(client=marcus, state="open", owner="client")
+    assert list(open_ones.values_list("session", flat=True)) == [latest.pk]
+    purposes = PurposeStatement.objects.filter(client=marcus).order_by("created_at")
+    assert purposes.count() >= 2 and len(set(purposes.values_list("text", flat=True))) >= 2
+    assert not SessionNote.objects.filter(session__status="scheduled").exists()
+
+
+def test_it_keeps_runner_history_unchanged_on_a_second_run(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    before = runner_counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert runner_counts() == before
