@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -149,3 +149,17 @@ def test_it_lets_an_admin_choose_what_goes_out_without_approval(world):
     assert not services.auto_approves(world.org, "preparation")
     assert not services.auto_approves(world.other_org, "checkin")
     assert draft(world, kind=Kind.CHECKIN).state == State.APPROVED
+
+
+def test_it_names_the_time_zone_its_times_are_shown_in(world):
+    message = draft(world, key="zone", subject="Zone check")
+    Message.objects.filter(pk=message.pk).update(
+        send_after=datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+    )
+    coach = world.login(world.other_coach)
+    Message.objects.filter(pk=message.pk).update(owner=world.other_coach)
+    listing = coach.get(reverse("outbox")).content.decode()
+    detail = coach.get(reverse("outbox_message", args=[message.pk])).content.decode()
+    # 14:00 UTC is 09:00 in New York, the coach's own zone, and the pages say which zone.
+    assert "(America/New_York)" in listing and "09:00" in listing
+    assert "(America/New_York)" in detail and "09:00" in detail
