@@ -104,7 +104,12 @@ def test_it_saves_a_note_once_and_answers_with_its_version(http, session):
     first = post(http, "runner_notes", session, data)
     again = post(http, "runner_notes", session, data)
     assert first.status_code == again.status_code == 200
-    assert again.json() == {"ok": True, "uuid": note_id, "version": 1}
+    assert again.json() == {
+        "ok": True,
+        "uuid": note_id,
+        "version": 1,
+        "html": "<p>Alive in discovery</p>\n",
+    }
     assert SessionNote.objects.filter(session=session).count() == 1
 
 

@@ -90,6 +90,7 @@ def runner_page(session: CoachingSession) -> dict:
     purpose_here = next((p for p in purpose[:2] if p.session_id == session.pk), None)
     purpose_before = next((p for p in purpose[:2] if p.session_id != session.pk), None)
     segments = _segments(session, record, now)
+    rendered = [{"note": note, "html": markdown_html(note.body)} for note in notes]
     earlier_topics = [
         topic
         for topics in SessionRecord.objects.filter(session__engagement_id=session.engagement_id)
@@ -108,9 +109,14 @@ def runner_page(session: CoachingSession) -> dict:
             for s in segments
         ],
         "planned_minutes": session.duration_minutes,
-        "notes": [runner.note_as_dict(note) for note in notes],
+        # The session turns amber at its template's shortest length, red past its own.
+        "session_min": min(session.template_version.minutes_min, session.duration_minutes),
+        "notes": [{**runner.note_as_dict(r["note"]), "html": r["html"]} for r in rendered],
         "record": runner.record_as_dict(record),
-        "commitments": [runner.commitment_as_dict(c) for c in commitments + review],
+        "commitments": [
+            *({**runner.commitment_as_dict(c), "here": True} for c in commitments),
+            *({**runner.commitment_as_dict(c), "here": False} for c in review),
+        ],
         "purpose": purpose_here.text if purpose_here else "",
     }
     return {
@@ -122,7 +128,7 @@ def runner_page(session: CoachingSession) -> dict:
         "stages": STAGES,
         "topics": Topic.choices,
         "reflections": Reflection.choices,
-        "notes": [{"note": note, "html": markdown_html(note.body)} for note in notes],
+        "notes": rendered,
         "previous": previous,
         "review": review,
         "commitments": commitments,

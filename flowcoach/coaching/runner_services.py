@@ -56,7 +56,7 @@ class Conflict(Exception):
     """A save based on an older version: nothing was written. Carries both sides so the
     coach can see them and choose."""
 
-    stored_version: int
+    stored_version: int | None
     stored: dict
     yours: dict
 
@@ -246,6 +246,10 @@ def commitment_as_dict(commitment: Commitment) -> dict:
     }
 
 
+def _commitment_json(clean: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in clean.items()}
+
+
 def _commitment_fields(fields: dict) -> dict:
     unknown = set(fields) - {"owner", "text", "due_date", "state"}
     if unknown:
@@ -285,6 +289,14 @@ def commitment_save(*, session: CoachingSession, uuid, base_version=None, **fiel
     now = timezone.now()
     client = session.engagement.client
     commitment = Commitment.objects.select_for_update().filter(uuid=commitment_id).first()
+    if commitment is None and base is not None:
+        # A create never carries a version, so this edit is of one deleted meanwhile (in
+        # another tab): bringing it back silently would undo that delete.
+        raise Conflict(
+            stored_version=None,
+            stored={"uuid": str(commitment_id), "deleted": True},
+            yours={"uuid": str(commitment_id), **_commitment_json(clean), "version": base},
+        )
     if commitment is None:
         if not clean.get("text"):
             raise RunnerError("A commitment needs a few words saying what will be done.")
@@ -307,11 +319,7 @@ def commitment_save(*, session: CoachingSession, uuid, base_version=None, **fiel
         raise Conflict(
             stored_version=commitment.version,
             stored=commitment_as_dict(commitment),
-            yours={
-                **commitment_as_dict(commitment),
-                **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in clean.items()},
-                "version": base,
-            },
+            yours={**commitment_as_dict(commitment), **_commitment_json(clean), "version": base},
         )
     for name, value in changed.items():
         setattr(commitment, name, value)
@@ -319,6 +327,29 @@ def commitment_save(*, session: CoachingSession, uuid, base_version=None, **fiel
     commitment.updated_at = now
     commitment.save()
     return commitment
+
+
+@transaction.atomic
+def commitment_delete(*, session: CoachingSession, uuid, base_version=None) -> None:
+    """Removes a commitment made in this session (one typed by mistake; a commitment the
+    client let go is marked dropped instead, and stays in the record). Deleting twice, or an
+    unknown id, changes nothing, so a retried delete is harmless."""
+    _writable(session)
+    commitment = Commitment.objects.select_for_update().filter(uuid=_uuid(uuid)).first()
+    if commitment is None:
+        return
+    if commitment.client_id != session.engagement.client_id:
+        raise RunnerError("Each item needs a valid id.")
+    if commitment.session_id != session.pk:
+        raise RunnerError("A commitment from an earlier session can be marked, not deleted.")
+    base = _base_version(base_version)
+    if base is not None and base < commitment.version:
+        raise Conflict(
+            stored_version=commitment.version,
+            stored=commitment_as_dict(commitment),
+            yours={**commitment_as_dict(commitment), "deleted": True, "version": base},
+        )
+    commitment.delete()
 
 
 # --- record: worksheet, wrap, outcomes, topic candidates ---------------------------------------

@@ -100,12 +100,19 @@ def runner_notes(session, data: dict) -> dict:
         base_version=data.get("base_version"),
         **_take(data, *runner_services.NOTE_FIELDS),
     )
-    return {"uuid": str(note.uuid), "version": note.version}
+    # The note as the page shows it, rendered here so the browser never renders Markdown.
+    html = runner_selectors.markdown_html(note.body)
+    return {"uuid": str(note.uuid), "version": note.version, "html": html}
 
 
 @_autosave
 def runner_commitments(session, data: dict) -> dict:
-    """Create or update one commitment by its browser-made id."""
+    """Create, update or delete one commitment by its browser-made id."""
+    if data.get("deleted") in (True, "true", "1"):
+        runner_services.commitment_delete(
+            session=session, uuid=data.get("uuid"), base_version=data.get("base_version")
+        )
+        return {"uuid": str(data.get("uuid")), "version": None, "deleted": True}
     commitment = runner_services.commitment_save(
         session=session,
         uuid=data.get("uuid"),

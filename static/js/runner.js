@@ -158,6 +158,8 @@ async function flush() {
     if (result.status === 200) {
       delete unconfirmed[op.key];
       if (result.data.version != null) versions[op.key] = result.data.version;
+      if (result.data.deleted) delete versions[op.key];
+      if (op.kind === "note" && typeof result.data.html === "string") noteRendered(op, result.data.html);
       if (op.kind === "timing" && result.data.timing && !queue.slice(1).some((o) => o.kind === "timing")) {
         state.timing = result.data.timing;
       }
@@ -218,12 +220,12 @@ function showConflict(op, data) {
   heading.textContent = data.error || "This was changed elsewhere.";
   const theirs = document.createElement("pre");
   const mine = document.createElement("pre");
-  const describe = (side) => side.body ?? side.text ?? JSON.stringify(side);
+  const describe = (side) => (side.deleted ? "deleted" : side.body ?? side.text ?? JSON.stringify(side));
   theirs.textContent = `Saved version: ${describe(data.stored || {})}`;
   mine.textContent = `Your version: ${describe(data.yours || {})}`;
   const keepMine = document.createElement("button");
   keepMine.type = "button";
-  keepMine.className = "button";
+  keepMine.className = "button keep-mine";
   keepMine.textContent = "Keep mine";
   keepMine.addEventListener("click", () => {
     versions[op.key] = data.version;
@@ -233,18 +235,29 @@ function showConflict(op, data) {
   });
   const keepTheirs = document.createElement("button");
   keepTheirs.type = "button";
-  keepTheirs.className = "button";
+  keepTheirs.className = "button keep-saved";
   keepTheirs.textContent = "Keep the saved one";
   keepTheirs.addEventListener("click", () => {
     versions[op.key] = data.version;
-    if (op.kind === "note" && data.stored) upsertNote(data.stored);
+    if (data.version == null) delete versions[op.key];
+    if (op.kind === "note" && data.stored) {
+      upsertNote(data.stored);
+      // The field being typed in shows the kept text, so typing on cannot undo the choice.
+      if (draft && draft.uuid === data.stored.uuid) $("note-input").value = data.stored.body || "";
+    }
+    if (op.kind === "commitment" && data.stored) {
+      upsertCommitment(data.stored);
+      if (editingCommitment === data.stored.uuid) clearCommitmentForm();
+    }
     item.remove();
     box.hidden = !box.children.length;
     persist();
     renderNotes();
+    renderCommitments();
   });
   item.append(heading, theirs, mine, keepMine, keepTheirs);
   box.append(item);
+  labelControls();
 }
 
 // --- timing ------------------------------------------------------------------------------------
@@ -323,8 +336,9 @@ function tick() {
   if (planned && allSeconds > planned) {
     allLevel = "over";
     warnings.push(`Over time: the session has passed its ${state.planned_minutes} planned minutes.`);
-  } else if (planned && allSeconds >= planned * 0.9) {
+  } else if (state.session_min && allSeconds >= state.session_min * 60) {
     allLevel = "near";
+    warnings.push(`The session has reached its planned minimum of ${state.session_min} minutes.`);
   }
   $("segment-clock-box").dataset.level = segLevel;
   $("session-clock-box").dataset.level = allLevel;
@@ -350,7 +364,7 @@ function renderSegments() {
   $("start-button").hidden = started || state.completed;
   $("pause-button").hidden = !started || state.completed;
   $("next-button").hidden = !started || state.completed;
-  $("pause-button").firstChild.textContent = running() ? "Pause " : "Resume ";
+  $("pause-button").firstChild.textContent = running() ? "Pause" : "Resume";
   const flow = (state.segments[index] || {}).kind === "flow";
   document.querySelectorAll(".flow-stage-prompts").forEach((el) => {
     el.classList.toggle("current", flow && el.dataset.stage === stage);
@@ -373,6 +387,28 @@ const pending = {};
 
 function upsertNote(note) {
   notes.set(note.uuid, { ...(notes.get(note.uuid) || {}), ...note });
+}
+// The server's rendering of a note, kept with the text it was made from: while the coach
+// types on, the note shows as plain text until the next answer (never as unsafe HTML).
+for (const note of notes.values()) note.htmlBody = note.html === undefined ? undefined : note.body;
+function noteRendered(op, html) {
+  const note = notes.get(op.key.slice(5));
+  if (!note || op.payload.deleted) return;
+  note.html = html;
+  note.htmlBody = op.payload.body ?? note.body ?? "";
+  renderNotes();
+}
+function noteContent(note, tag = "div") {
+  const el = document.createElement(tag);
+  el.className = "note-text";
+  const body = note.body || "";
+  if (body && typeof note.html === "string" && note.htmlBody === body) {
+    el.classList.add("rendered");
+    el.innerHTML = note.html; // made safe on the server (markdown-it without HTML, then nh3)
+  } else {
+    el.textContent = body || (note.marker ? `${MARKER_LABELS[note.marker]} moment` : "");
+  }
+  return el;
 }
 
 const NOTE_FIELDS = ["body", "segment", "flow_stage", "topic", "reflection", "marker", "visibility"];
@@ -491,30 +527,33 @@ function renderNotes() {
     const segName = (state.segments[note.segment] || {}).name || "";
     const tags = [segName, STAGE_LABELS[note.flow_stage], MARKER_LABELS[note.marker], note.visibility === "shared_with_client" ? "shared" : ""];
     meta.textContent = tags.filter(Boolean).join(" · ");
-    const body = document.createElement("span");
-    body.className = "note-text";
-    body.textContent = note.body || (note.marker ? `${MARKER_LABELS[note.marker]} moment` : "");
+    const body = noteContent(note);
+    const words = (note.body || (note.marker ? `${MARKER_LABELS[note.marker]} moment` : "")).slice(0, 40);
     const edit = document.createElement("button");
     edit.type = "button";
-    edit.className = "linklike-dark";
+    edit.className = "linklike-dark note-edit";
     edit.textContent = "Edit";
-    edit.setAttribute("aria-label", `Edit note: ${body.textContent.slice(0, 40)}`);
+    edit.setAttribute("aria-label", `Edit note: ${words}`);
     edit.addEventListener("click", () => editNote(note.uuid));
     const del = document.createElement("button");
     del.type = "button";
-    del.className = "linklike-dark";
+    del.className = "linklike-dark note-delete";
     del.textContent = "Delete";
-    del.setAttribute("aria-label", `Delete note: ${body.textContent.slice(0, 40)}`);
+    del.setAttribute("aria-label", `Delete note: ${words}`);
     del.addEventListener("click", () => deleteNote(note.uuid));
     li.append(meta, body, edit, del);
     list.append(li);
     if (note.marker) {
       const m = document.createElement("li");
-      m.textContent = `${MARKER_LABELS[note.marker]}${note.flow_stage ? ` in ${STAGE_LABELS[note.flow_stage]}` : ""}: ${note.body || "no words yet"}`;
+      const label = document.createElement("span");
+      label.className = "note-meta";
+      label.textContent = `${MARKER_LABELS[note.marker]}${note.flow_stage ? ` in ${STAGE_LABELS[note.flow_stage]}` : ""}`;
+      m.append(label, note.body ? noteContent(note) : "no words yet");
       moments.append(m);
     }
   }
   $("moments-again").hidden = !(stage === "work_it" && moments.children.length);
+  labelControls();
 }
 
 // --- record, purpose, commitments ----------------------------------------------------------------
@@ -551,23 +590,164 @@ function outcomes() {
   });
 }
 
+// This session's commitments (`here`) and last session's, under review. Edits autosave like
+// notes: one operation per commitment id, based on the version the server last answered.
+const commitments = new Map(state.commitments.map((c) => [c.uuid, c]));
+for (const op of queue) {
+  if (op.kind === "commitment") {
+    const uuid = op.key.slice(11);
+    commitments.set(uuid, { here: true, ...(commitments.get(uuid) || {}), ...op.payload });
+  }
+}
+const OWNER_LABELS = { client: "The client", coach: "The coach" };
+let editingCommitment = null;
+
+function upsertCommitment(commitment) {
+  commitments.set(commitment.uuid, { here: true, ...(commitments.get(commitment.uuid) || {}), ...commitment });
+}
+
+function say(text) {
+  $("commitment-message").textContent = text;
+}
+
+function commitmentForm() {
+  return { text: $("commitment-text").value.trim(), owner: $("commitment-owner").value, due_date: $("commitment-due").value };
+}
+
+function saveCommitment(uuid, fields) {
+  upsertCommitment({ uuid, ...fields, deleted: false });
+  const { here, deleted, version, ...sent } = commitments.get(uuid);
+  enqueue("commitment", `commitment:${uuid}`, { ...sent, uuid });
+  renderCommitments();
+}
+
 function addCommitment() {
-  const text = $("commitment-text").value.trim();
-  if (!text) {
-    showStatus("Write what will be done first.");
+  const fields = commitmentForm();
+  if (!fields.text) {
+    say("Write what will be done first.");
     $("commitment-text").focus();
     return;
   }
-  const uuid = crypto.randomUUID();
-  const payload = { uuid, text, owner: $("commitment-owner").value, due_date: $("commitment-due").value };
-  enqueue("commitment", `commitment:${uuid}`, payload);
-  const li = document.createElement("li");
-  li.className = "commitment";
-  li.dataset.uuid = uuid;
-  li.textContent = `${payload.owner === "coach" ? "You" : "The client"}: ${text}${payload.due_date ? ` (by ${payload.due_date})` : ""}`;
-  $("commitment-list").append(li);
+  saveCommitment(crypto.randomUUID(), fields);
+  say(`Added: ${fields.text}`);
+  clearCommitmentForm();
+}
+
+function clearCommitmentForm() {
+  editingCommitment = null;
   $("commitment-text").value = "";
   $("commitment-due").value = "";
+  $("commitment-owner").value = "client";
+  $("add-commitment").firstChild.textContent = "Add the commitment";
+  $("commitment-editing").hidden = true;
+  renderCommitments();
+}
+
+function finishCommitment() {
+  const uuid = editingCommitment;
+  if (!uuid) return addCommitment();
+  const key = `commitment:${uuid}`;
+  if (pending[key]) {
+    clearTimeout(timers[key]);
+    const fn = pending[key];
+    delete pending[key];
+    fn();
+  }
+  clearCommitmentForm();
+  say("Commitment saved.");
+  $("commitment-text").focus();
+}
+
+function commitmentTyped() {
+  const uuid = editingCommitment;
+  if (!uuid) return;
+  const fields = commitmentForm();
+  if (!fields.text) {
+    say("A commitment needs a few words saying what will be done.");
+    return;
+  }
+  say("");
+  later(`commitment:${uuid}`, () => saveCommitment(uuid, fields));
+}
+
+function editCommitment(uuid) {
+  if (editingCommitment && editingCommitment !== uuid) finishCommitment();
+  const c = commitments.get(uuid);
+  if (!c) return;
+  editingCommitment = uuid;
+  $("commitment-text").value = c.text || "";
+  $("commitment-owner").value = c.owner || "client";
+  $("commitment-due").value = c.due_date || "";
+  $("add-commitment").firstChild.textContent = "Done editing";
+  $("commitment-editing").hidden = false;
+  renderCommitments();
+  $("commitment-text").focus();
+}
+
+function deleteCommitment(uuid) {
+  const c = commitments.get(uuid);
+  if (!c || !c.here) return;
+  const key = `commitment:${uuid}`;
+  clearTimeout(timers[key]);
+  delete pending[key];
+  if (editingCommitment === uuid) clearCommitmentForm();
+  commitments.set(uuid, { ...c, deleted: true });
+  enqueue("commitment", key, { uuid, deleted: true });
+  say(`Deleted: ${c.text}`);
+  renderCommitments();
+}
+
+function renderCommitments() {
+  const list = $("commitment-list");
+  list.replaceChildren();
+  for (const c of commitments.values()) {
+    if (!c.here || c.deleted) continue;
+    const li = document.createElement("li");
+    li.className = "commitment";
+    li.dataset.uuid = c.uuid;
+    const text = document.createElement("span");
+    text.className = "commitment-text";
+    text.textContent = `${OWNER_LABELS[c.owner] || OWNER_LABELS.client}: ${c.text}${c.due_date ? ` (by ${c.due_date})` : ""}${editingCommitment === c.uuid ? " (editing)" : ""}`;
+    const actions = document.createElement("span");
+    const edit = document.createElement("button");
+    edit.type = "button";
+    edit.className = "linklike-dark commitment-edit";
+    edit.textContent = "Edit";
+    edit.setAttribute("aria-label", `Edit commitment: ${c.text.slice(0, 40)}`);
+    edit.addEventListener("click", () => editCommitment(c.uuid));
+    const del = document.createElement("button");
+    del.type = "button";
+    del.className = "linklike-dark commitment-delete";
+    del.textContent = "Delete";
+    del.setAttribute("aria-label", `Delete commitment: ${c.text.slice(0, 40)}`);
+    del.addEventListener("click", () => deleteCommitment(c.uuid));
+    actions.append(edit, del);
+    li.append(text, actions);
+    list.append(li);
+  }
+  labelControls();
+}
+
+// One action turns the worksheet's adjustments into the client's commitments: each line once,
+// so pressing again after adding a line adds only that line.
+function adjustmentsToCommitments() {
+  const lines = $("ws-adjustments")
+    .value.split("\n")
+    .map((line) => line.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, "").trim())
+    .filter(Boolean);
+  if (!lines.length) {
+    say("Write an adjustment in the worksheet first.");
+    $("ws-adjustments").focus();
+    return;
+  }
+  const known = new Set([...commitments.values()].filter((c) => c.here && !c.deleted).map((c) => (c.text || "").toLowerCase()));
+  const fresh = [...new Set(lines)].filter((line) => !known.has(line.toLowerCase()));
+  for (const text of fresh) saveCommitment(crypto.randomUUID(), { text, owner: "client", due_date: "" });
+  say(
+    fresh.length
+      ? `Added ${fresh.length} commitment${fresh.length === 1 ? "" : "s"} from the adjustments.`
+      : "Each adjustment is already a commitment.",
+  );
 }
 
 // Restore fields whose changes were still waiting on this device.
@@ -584,17 +764,8 @@ for (const op of queue) {
 // --- wiring ------------------------------------------------------------------------------------
 
 $("note-input").addEventListener("input", noteTyped);
-$("note-input").addEventListener("keydown", (e) => {
-  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
-    e.preventDefault();
-    finishNote();
-  }
-});
 ["note-topic", "note-reflection", "note-shared"].forEach((id) => $(id).addEventListener("change", tagChanged));
-$("new-note").addEventListener("click", () => {
-  finishNote();
-  $("note-input").focus();
-});
+$("new-note").addEventListener("click", newNote);
 document.querySelectorAll("[data-marker]").forEach((b) => b.addEventListener("click", () => mark(b.dataset.marker)));
 document.querySelectorAll(".stage-button").forEach((b) => b.addEventListener("click", () => setStage(b.dataset.stage)));
 $("start-button").addEventListener("click", () => timing("start"));
@@ -612,19 +783,12 @@ document.querySelectorAll("[data-commitment-state]").forEach((el) =>
     enqueue("commitment", `commitment:${uuid}`, { uuid, state: el.value });
   }),
 );
-$("add-commitment").addEventListener("click", addCommitment);
-$("adjustment-to-commitment").addEventListener("click", () => {
-  // One adjustment becomes one action: the coach reads it back and words it as a step.
-  const first = $("ws-adjustments").value.split("\n").map((s) => s.trim()).find(Boolean);
-  if (!first) {
-    showStatus("Write an adjustment first.");
-    $("ws-adjustments").focus();
-    return;
-  }
-  $("commitment-text").value = first;
-  $("commitment-owner").value = "client";
-  $("commitment-text").focus();
+$("add-commitment").addEventListener("click", finishCommitment);
+["commitment-text", "commitment-owner", "commitment-due"].forEach((id) => {
+  $(id).addEventListener("input", commitmentTyped);
+  $(id).addEventListener("change", commitmentTyped);
 });
+$("adjustment-to-commitment").addEventListener("click", adjustmentsToCommitments);
 $("complete-form").addEventListener("submit", (e) => {
   finishNote();
   savePending();
@@ -637,27 +801,257 @@ $("complete-form").addEventListener("submit", (e) => {
   }
 });
 
+// --- keyboard ----------------------------------------------------------------------------------
+// The one table of shortcuts. The key handler, the `?` list, the key hints on buttons and
+// every control's aria-keyshortcuts are all made from it, so they cannot drift apart.
+// `target`: the controls the shortcut stands for; `scope`: it applies only while focus is
+// inside that part of the page (it wins over the unscoped one with the same keys);
+// `anywhere`: it works while typing too (the others need Esc first, or Alt held).
+
+function newNote() {
+  finishNote();
+  $("note-input").focus();
+}
+
+function focusOn(id) {
+  return () => {
+    const el = $(id);
+    el.scrollIntoView({ block: "center" });
+    el.focus();
+  };
+}
+
+function cycle(id) {
+  return () => {
+    const select = $(id);
+    select.selectedIndex = (select.selectedIndex + 1) % select.options.length;
+    select.dispatchEvent(new Event("change"));
+  };
+}
+
+function toggleShare() {
+  $("note-shared").checked = !$("note-shared").checked;
+  $("note-shared").dispatchEvent(new Event("change"));
+}
+
+// The item whose row has focus, or else the last one in the list.
+function chosen(listId) {
+  const row = document.activeElement && document.activeElement.closest(`#${listId} > li`);
+  const rows = $(listId).querySelectorAll(":scope > li");
+  return (row || rows[rows.length - 1] || {}).dataset?.uuid;
+}
+
+// Keeps the coach in the same part of the page after a row disappears.
+function stayIn(cardId) {
+  const card = $(cardId);
+  card.tabIndex = -1;
+  card.focus();
+}
+
+// Focus moves on to the next select still at its first (unmarked) value, wrapping round.
+function nextSelect(selector, unmarked) {
+  const all = [...document.querySelectorAll(selector)];
+  if (!all.length) return;
+  const at = all.indexOf(document.activeElement);
+  const order = [...all.slice(at + 1), ...all.slice(0, at + 1)];
+  const next = order.find((el) => el.value === unmarked) || order[0];
+  next.scrollIntoView({ block: "center" });
+  next.focus();
+}
+
+function complete() {
+  $("complete-form").requestSubmit($("complete-button"));
+}
+
+function conflictButton(className) {
+  return () => {
+    const button = document.querySelector(`#conflicts .${className}`);
+    if (button) button.click();
+  };
+}
+
+function leaveField() {
+  const el = document.activeElement;
+  if (typing(el)) {
+    // Out of the field but still in its part of the page, so scoped keys apply there.
+    const part = el.closest("section[id], aside") || $("runner");
+    if (!part.id) part.id = "runner-side";
+    stayIn(part.id);
+  } else if (!$("shortcuts").hidden) {
+    toggleShortcuts();
+    $("shortcuts-button").focus();
+  }
+}
+
+const CLIENT = $("note-shared").labels[0].textContent.replace(/^Share with /, "") || "the client";
+const SHORTCUTS = [
+  { id: "start", group: "Clock", keys: ["S"], label: "Start the session", target: "#start-button", run: () => !state.timing.length && timing("start") },
+  { id: "next", group: "Clock", keys: ["N"], label: "Next segment (starts the clock if needed)", target: "#next-button", run: () => timing("next") },
+  { id: "pause", group: "Clock", keys: ["P"], label: "Pause or resume the clock", target: "#pause-button", run: () => timing(state.timing.length ? (running() ? "pause" : "resume") : "start") },
+  { id: "complete", group: "Clock", keys: ["Shift+C"], label: "Complete the session (once every change is saved)", target: "#complete-button", run: complete },
+  ...STAGES.map((value, index) => ({
+    id: `stage-${index + 1}`,
+    group: "F.L.O.W. stage",
+    keys: [String(index + 1)],
+    label: `Stage: ${STAGE_LABELS[value]}`,
+    target: `.stage-button[data-stage="${value}"]`,
+    run: () => setStage(value),
+  })),
+  { id: "note", group: "Notes", keys: ["/"], label: "Go to the note field", target: "#note-input", run: focusOn("note-input") },
+  { id: "save-note", group: "Notes", keys: ["Control+Enter", "Meta+Enter"], anywhere: true, label: "Save the note and start a fresh one", target: "#new-note", run: newNote },
+  { id: "energy", group: "Notes", keys: ["E"], label: "Mark an energy moment", target: '[data-marker="energy"]', run: () => mark("energy") },
+  { id: "aha", group: "Notes", keys: ["A"], label: "Mark an aha moment", target: '[data-marker="aha"]', run: () => mark("aha") },
+  { id: "topic", group: "Notes", keys: ["T"], label: "Tag the note with the next topic", target: "#note-topic", run: cycle("note-topic") },
+  { id: "reflection", group: "Notes", keys: ["M"], label: "Tag the note more, better or different (the next one)", target: "#note-reflection", run: cycle("note-reflection") },
+  { id: "share", group: "Notes", keys: ["V"], label: `Share the note with ${CLIENT}, or keep it to yourself`, target: "#note-shared", run: toggleShare },
+  { id: "edit-note", group: "Notes", keys: ["Shift+E"], label: "Edit the note with focus, or the last note", target: ".note-edit", run: () => chosen("note-list") && editNote(chosen("note-list")) },
+  {
+    id: "delete-note",
+    group: "Notes",
+    keys: ["Shift+D"],
+    label: "Delete the note with focus, or the last note",
+    target: ".note-delete",
+    run: () => {
+      const uuid = chosen("note-list");
+      if (uuid) deleteNote(uuid);
+      stayIn("notes-card");
+    },
+  },
+  { id: "review", group: "Commitments", keys: ["Shift+R"], label: "Go to the next of last session's commitments to mark", target: "[data-commitment-state]", run: () => nextSelect("[data-commitment-state]", "open") },
+  { id: "commitment", group: "Commitments", keys: ["C"], label: "Write a new commitment", target: "#commitment-text", run: focusOn("commitment-text") },
+  { id: "owner", group: "Commitments", keys: ["O"], label: "Switch whose commitment it is: the client's or yours", target: "#commitment-owner", run: cycle("commitment-owner") },
+  { id: "due", group: "Commitments", keys: ["D"], label: "Go to the commitment's due date", target: "#commitment-due", run: focusOn("commitment-due") },
+  { id: "save-commitment", group: "Commitments", keys: ["Control+Enter", "Meta+Enter"], anywhere: true, scope: "#commitment-form", label: "In the commitment form: add it, or finish editing", target: "#add-commitment", run: finishCommitment },
+  { id: "edit-commitment", group: "Commitments", keys: ["Shift+E"], scope: "#commitments-card", label: "In Commitments: edit the one with focus, or the last one", target: ".commitment-edit", run: () => chosen("commitment-list") && editCommitment(chosen("commitment-list")) },
+  {
+    id: "delete-commitment",
+    group: "Commitments",
+    keys: ["Shift+D"],
+    scope: "#commitments-card",
+    label: "In Commitments: delete the one with focus, or the last one",
+    target: ".commitment-delete",
+    run: () => {
+      const uuid = chosen("commitment-list");
+      if (uuid) deleteCommitment(uuid);
+      stayIn("commitments-card");
+    },
+  },
+  { id: "adjustments", group: "Commitments", keys: ["Shift+A"], label: "Make the worksheet's adjustments commitments", target: "#adjustment-to-commitment", run: adjustmentsToCommitments },
+  { id: "purpose", group: "Purpose, worksheet and wrap", keys: ["Shift+P"], label: "Go to the purpose statement", target: "#purpose-input", run: focusOn("purpose-input") },
+  { id: "worksheet", group: "Purpose, worksheet and wrap", keys: ["Shift+W"], label: "Go to the F.L.O.W. worksheet", target: "#ws-challenge", run: focusOn("ws-challenge") },
+  { id: "outcomes", group: "Purpose, worksheet and wrap", keys: ["Shift+O"], label: "Go to the next outcome to mark", target: "[data-outcome-index]", run: () => nextSelect("[data-outcome-index]", "") },
+  { id: "wrap", group: "Purpose, worksheet and wrap", keys: ["Shift+S"], label: `Go to the wrap: what ${CLIENT} found most helpful, your summary`, target: "#wrap-helpful", run: focusOn("wrap-helpful") },
+  { id: "keep-mine", group: "When two versions clash", keys: ["Shift+M"], label: "Keep your version (the first clash shown)", target: ".keep-mine", run: conflictButton("keep-mine") },
+  { id: "keep-saved", group: "When two versions clash", keys: ["Shift+K"], label: "Keep the saved version (the first clash shown)", target: ".keep-saved", run: conflictButton("keep-saved") },
+  { id: "help", group: "Help", keys: ["?"], label: "Show or hide this list", target: "#shortcuts-button", run: () => toggleShortcuts() },
+  { id: "escape", group: "Help", keys: ["Escape"], anywhere: true, label: "Step out of a text field so keys work again; close this list", target: null, run: leaveField },
+];
+
+function parseKey(text) {
+  const parts = text.split("+");
+  const key = parts.pop() || "+";
+  return { key, shift: parts.includes("Shift"), control: parts.includes("Control"), meta: parts.includes("Meta") };
+}
+
+function matches(shortcut, e) {
+  return shortcut.keys.some((text) => {
+    const want = parseKey(text);
+    if (want.control !== e.ctrlKey || want.meta !== e.metaKey) return false;
+    // Letters and digits by position, so Alt (Option on a Mac) and other layouts still work.
+    if (/^[A-Z]$/.test(want.key)) return e.code === `Key${want.key}` && e.shiftKey === want.shift;
+    if (/^[0-9]$/.test(want.key)) return e.code === `Digit${want.key}` && !e.shiftKey;
+    return e.key === want.key; // "/", "?", Enter, Escape: whatever the layout needs to type them
+  });
+}
+
+const KEY_NAMES = { Control: "Ctrl", Meta: "⌘", Escape: "Esc" };
+function keyText(text) {
+  const parts = text.split("+");
+  const key = parts.pop();
+  return [...parts.map((part) => KEY_NAMES[part] || part), parts.length ? key : key.toLowerCase().length === 1 ? key.toLowerCase() : KEY_NAMES[key] || key];
+}
+
+function kbd(text) {
+  const wrap = document.createElement("span");
+  keyText(text).forEach((part, index) => {
+    if (index) wrap.append("+");
+    const k = document.createElement("kbd");
+    k.textContent = part;
+    wrap.append(k);
+  });
+  return wrap;
+}
+
+// aria-keyshortcuts and a visible hint on every control a shortcut stands for; run again
+// whenever rows are drawn (notes, commitments, clashes).
+function labelControls() {
+  for (const shortcut of SHORTCUTS) {
+    if (!shortcut.target) continue;
+    for (const el of document.querySelectorAll(shortcut.target)) {
+      const keys = new Set((el.getAttribute("aria-keyshortcuts") || "").split(" ").filter(Boolean));
+      for (const key of shortcut.keys) keys.add(key);
+      el.setAttribute("aria-keyshortcuts", [...keys].join(" "));
+      if (el.tagName === "BUTTON" && !el.querySelector(".key-hint") && !el.classList.contains("linklike-dark")) {
+        const hint = kbd(shortcut.keys[0]);
+        hint.className = "key-hint";
+        hint.setAttribute("aria-hidden", "true");
+        el.append(hint);
+      }
+    }
+  }
+}
+
+function buildShortcutList() {
+  const box = $("shortcut-list");
+  box.replaceChildren();
+  let list = null;
+  let group = null;
+  for (const shortcut of SHORTCUTS) {
+    if (shortcut.group !== group) {
+      group = shortcut.group;
+      const heading = document.createElement("h4");
+      heading.textContent = group;
+      list = document.createElement("dl");
+      box.append(heading, list);
+    }
+    const row = document.createElement("div");
+    row.dataset.shortcut = shortcut.id;
+    row.dataset.keys = shortcut.keys.join(" ");
+    const dt = document.createElement("dt");
+    shortcut.keys.forEach((key, index) => {
+      if (index) dt.append(" or ");
+      dt.append(kbd(key));
+    });
+    const dd = document.createElement("dd");
+    dd.textContent = shortcut.label;
+    row.append(dt, dd);
+    list.append(row);
+  }
+}
+
 function toggleShortcuts() {
   const box = $("shortcuts");
   box.hidden = !box.hidden;
   $("shortcuts-button").setAttribute("aria-expanded", String(!box.hidden));
 }
 
-const typing = (el) => el && (el.tagName === "TEXTAREA" || el.tagName === "SELECT" || (el.tagName === "INPUT" && el.type !== "checkbox" && el.type !== "button"));
+const typing = (el) =>
+  el &&
+  (el.isContentEditable ||
+    el.tagName === "TEXTAREA" ||
+    el.tagName === "SELECT" ||
+    (el.tagName === "INPUT" && !["checkbox", "radio", "button", "submit"].includes(el.type)));
+
 document.addEventListener("keydown", (e) => {
-  if (e.ctrlKey || e.metaKey) return;
-  if (typing(e.target) && !e.altKey) return;
-  const digit = /^Digit([1-4])$/.exec(e.code);
-  let handled = true;
-  if (digit) setStage(STAGES[Number(digit[1]) - 1]);
-  else if (e.code === "KeyE") mark("energy");
-  else if (e.code === "KeyA") mark("aha");
-  else if (e.code === "KeyN") timing("next");
-  else if (e.code === "KeyP") timing(state.timing.length ? (running() ? "pause" : "resume") : "start");
-  else if (e.key === "?" || (e.code === "Slash" && e.shiftKey)) toggleShortcuts();
-  else if (e.code === "Slash") $("note-input").focus();
-  else handled = false;
-  if (handled) e.preventDefault();
+  if (e.repeat || e.isComposing) return;
+  const found = SHORTCUTS.filter((shortcut) => matches(shortcut, e));
+  if (!found.length) return;
+  const here = document.activeElement;
+  const shortcut = found.find((s) => s.scope && here && here.closest(s.scope)) || found.find((s) => !s.scope);
+  if (!shortcut) return;
+  if (typing(e.target) && !shortcut.anywhere && !e.altKey) return; // the key is typed, as usual
+  e.preventDefault();
+  shortcut.run();
 });
 
 // Leaving with changes still unsent: they stay on this device and go on the next visit.
@@ -677,9 +1071,11 @@ window.addEventListener("pagehide", () => {
 });
 
 for (const op of queue) op.sent = false;
+buildShortcutList();
 setStage(stage);
 renderSegments();
 renderNotes();
+renderCommitments();
 tick();
 setInterval(tick, 1000);
 showStatus();
