@@ -150,7 +150,8 @@ def _chart(segments: list[dict]) -> dict:
     longest = max(
         [s["minutes_max"] for s in segments] + [s["actual_seconds"] / 60 for s in segments] + [1]
     )
-    scale = (width - label_width - 60) / longest
+    # Room after the longest bar for its "12.5 of 25 min (over)" label, which an SVG would clip.
+    scale = (width - label_width - 150) / longest
     rows = []
     for position, s in enumerate(segments):
         actual = s["actual_seconds"] / 60

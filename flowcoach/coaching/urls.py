@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import portal_views, runner_views, views
+from . import export_views, portal_views, runner_views, views
 
 urlpatterns = [
     path("portal/", portal_views.portal, name="portal"),
+    path("portal/my-records.zip", export_views.my_records, name="portal_my_records"),
     path("clients/<int:pk>/enrol/", views.enrol, name="engagement_enrol"),
     path("engagements/<int:pk>/", views.engagement_detail, name="engagement_detail"),
     path("engagements/<int:pk>/stop/", views.engagement_stop, name="engagement_stop"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("sessions/<int:pk>/run/complete/", runner_views.runner_complete, name="runner_complete"),
     path("sessions/<int:pk>/summary/", runner_views.summary, name="runner_summary"),
     path("sessions/<int:pk>/summary.md", runner_views.summary_markdown, name="runner_summary_md"),
+    path("sessions/<int:pk>/summary.pdf", export_views.summary_as_pdf, name="runner_summary_pdf"),
     path("calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
