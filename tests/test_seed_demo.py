@@ -100,7 +100,10 @@ def test_it_shows_programs_at_several_stages_with_a_session_today(db):
     assert {"held", "scheduled", "unscheduled"} <= states
     marcus = Client.objects.get(email="marcus@example.org")
     today = CoachingSession.objects.get(
-        engagement__client=marcus, status="scheduled", engagement__program__slug="best-seller"
+        engagement__client=marcus,
+        status="scheduled",
+        engagement__program__slug="best-seller",
+        code="S3",
     )
     assert (today.starts_at - timezone.now()).total_seconds() < 26 * 3600
     nadia_s1 = CoachingSession.objects.get(
@@ -177,3 +180,35 @@ def test_it_keeps_runner_history_unchanged_on_a_second_run(db):
     before = runner_counts()
     call_command("seed_demo", stdout=io.StringIO())
     assert runner_counts() == before
+
+
+def test_it_shows_preparation_ticks_and_open_session_topics(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flowcoach.coaching.models import CoachingSession, PreparationTick
+    from flowcoach.outbox.models import Message
+
+    call_command("seed_demo", stdout=io.StringIO())
+    soon = timezone.now() + timedelta(hours=26)
+    today = CoachingSession.objects.filter(status="scheduled", starts_at__lt=soon)
+    sides = set(PreparationTick.objects.filter(session__in=today).values_list("side", flat=True))
+    assert sides == {"coach", "client"}
+    marcus = {
+        s.code: s
+        for s in CoachingSession.objects.filter(
+            engagement__client__email="marcus@example.org",
+            engagement__program__slug="best-seller",
+        )
+    }
+    assert marcus["S4"].status == marcus["S5"].status == "scheduled"
+    assert marcus["S4"].open_topic and not marcus["S5"].open_topic
+    s4_email = Message.objects.get(key=f"session:{marcus['S4'].pk}:preparation")
+    assert marcus["S4"].open_topic in s4_email.subject and not s4_email.warning
+    s5_email = Message.objects.get(key=f"session:{marcus['S5'].pk}:preparation")
+    assert s5_email.state == "draft" and s5_email.warning.startswith("No topic")
+
+    counts = (PreparationTick.objects.count(), Message.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts == (PreparationTick.objects.count(), Message.objects.count())

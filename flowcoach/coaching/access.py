@@ -39,3 +39,18 @@ def get_session_for(actor: Actor, pk: int) -> CoachingSession:
         )
     except CoachingSession.DoesNotExist:
         raise Http404 from None
+
+
+def get_own_session_for(actor: Actor, pk: int) -> CoachingSession:
+    """A session of the signed-in client's own engagements, for their own checklist; any
+    other session answers 404."""
+    if actor.organisation is None or not actor.is_client:
+        raise Http404
+    try:
+        return CoachingSession.objects.select_related("engagement__client", "template_version").get(
+            pk=pk,
+            engagement__organisation=actor.organisation,
+            engagement__client__user=actor.user,
+        )
+    except CoachingSession.DoesNotExist:
+        raise Http404 from None

@@ -20,7 +20,7 @@ from django.utils.html import escape
 
 from flowcoach.outbox import services as outbox
 from flowcoach.outbox.models import Kind, Message, State
-from flowcoach.programs.email_variables import render
+from flowcoach.programs.email_variables import PLACEHOLDER, render
 
 from . import calendar, links
 from .models import CoachingSession, SessionRequest
@@ -156,7 +156,7 @@ def session_context(session: CoachingSession, **extra: str) -> dict[str, str]:
         "preparation_list": _bullets(version.client_preparation),
         "pre_reading_list": _reading(version.pre_reading),
         "last_commitments": last_commitments(session),
-        "open_session_topic": "",
+        "open_session_topic": session.open_topic,
         "session_recap": "",
         "session_commitments": "",
         "next_session_date": "",
@@ -298,10 +298,38 @@ def _send_time(
     )
 
 
+TOPIC_MISSING = (
+    "No topic is chosen for this open session yet, so this email has a gap where the topic "
+    "goes. Choose one on the session's preparation page and the draft fills itself in."
+)
+TOPIC_MISSING_AFTER = (
+    "No topic was chosen for this open session, so this email has a gap where the topic "
+    "goes. Edit it to name the topic before you approve it."
+)
+
+
+def _topic_gap(session: CoachingSession, *texts: str) -> bool:
+    """True when the email names the open-session topic and none is chosen: such a draft is
+    held for the coach (never auto-approved) with a warning, instead of going out blank."""
+    if session.open_topic.strip():
+        return False
+    return any(
+        match.group(1) == "open_session_topic"
+        for text in texts
+        for match in PLACEHOLDER.finditer(text or "")
+    )
+
+
+def _warnings(*parts: str) -> str:
+    # The outbox keeps a warning of at most 300 characters.
+    return " ".join(part for part in parts if part)[:300]
+
+
 def _draft_preparation(session: CoachingSession, now: datetime) -> Message:
     version = session.template_version
     context = session_context(session)
     send_after, warning = _send_time(session, version.pre_email_days, after=False, now=now)
+    gap = _topic_gap(session, version.pre_email_subject, version.pre_email_body)
     main = render(version.pre_email_body, context)
     main = f"{main.strip()}\n\n{session.code} · {session.title}\n{_when_where(session)}"
     text, html = _bodies(main, session, with_links=True)
@@ -312,10 +340,31 @@ def _draft_preparation(session: CoachingSession, now: datetime) -> Message:
         text_body=text,
         html_body=html,
         send_after=send_after,
-        warning=warning,
+        warning=_warnings(TOPIC_MISSING if gap else "", warning),
+        hold=gap,
         attachments=[(ICS_FILENAME, calendar.session_ics(session, calendar.REQUEST), ICS_TYPE)],
         **_common(session),
     )
+
+
+def preparation_message(session: CoachingSession) -> Message | None:
+    return _message(preparation_key(session))
+
+
+def session_preparation_redraft(session: CoachingSession) -> Message | None:
+    """Re-renders the preparation email after something it names changed (the open-session
+    topic), through the same re-draft a reschedule uses: a draft or an approved message not
+    yet on its way is replaced; one already on its way is returned unchanged. None when the
+    session has no preparation email (not scheduled yet, or its email was cancelled)."""
+    message = _message(preparation_key(session))
+    if (
+        message is None
+        or message.state == State.CANCELLED
+        or session.status != CoachingSession.Status.SCHEDULED
+        or session.starts_at is None
+    ):
+        return message
+    return _draft_preparation(session, timezone.now())
 
 
 def session_emails_time_set(session: CoachingSession) -> None:
@@ -401,6 +450,7 @@ def session_follow_up_draft(
         send_after, warning = now + timedelta(days=version.follow_email_days), ""
     else:
         send_after, warning = _send_time(session, version.follow_email_days, after=True, now=now)
+    gap = _topic_gap(session, version.follow_email_subject, version.follow_email_body)
     text, html = _bodies(render(version.follow_email_body, context), session, with_links=False)
     return outbox.message_draft(
         key=follow_up_key(session),
@@ -409,7 +459,8 @@ def session_follow_up_draft(
         text_body=text,
         html_body=html,
         send_after=send_after,
-        warning=warning,
+        warning=_warnings(TOPIC_MISSING_AFTER if gap else "", warning),
+        hold=gap,
         **_common(session),
     )
 

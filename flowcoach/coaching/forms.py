@@ -165,3 +165,45 @@ class ClientCancelForm(forms.Form):
 
 class NudgeSettingForm(forms.Form):
     weekly_digest = forms.BooleanField(label="Email me this list once a week", required=False)
+
+
+OTHER_TOPIC = "__other__"
+
+
+class OpenTopicForm(forms.Form):
+    """An open session's topic: one of the candidates collected in earlier sessions, one the
+    coach types, or none yet."""
+
+    topic = forms.ChoiceField(label="Topic", widget=forms.RadioSelect, required=False)
+    other = forms.CharField(label="Another topic", required=False, max_length=200)
+
+    def __init__(self, *args, candidates: list[dict], current: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        texts = [c["text"] for c in candidates]
+        choices = []
+        for candidate in candidates:
+            label = f"{candidate['text']} (from {candidate['from']})"
+            if candidate["chosen_for"]:
+                label += f", already the topic of {candidate['chosen_for']}"
+            choices.append((candidate["text"], label))
+        choices += [(OTHER_TOPIC, "Another topic, typed below"), ("", "Not chosen yet")]
+        self.fields["topic"].choices = choices
+        if current and current not in texts:
+            self.initial.setdefault("topic", OTHER_TOPIC)
+            self.initial.setdefault("other", current)
+        else:
+            self.initial.setdefault("topic", current)
+
+    def clean(self):
+        data = super().clean()
+        choice, other = data.get("topic") or "", " ".join((data.get("other") or "").split())
+        if choice == OTHER_TOPIC:
+            if not other:
+                self.add_error("other", "Type the topic, or pick one of those above.")
+            data["chosen"] = other
+        elif choice and other and other != choice:
+            self.add_error("other", "Pick one of the topics above or type your own, not both.")
+        else:
+            # Typing a topic without picking "another topic" first still means that topic.
+            data["chosen"] = choice or other
+        return data

@@ -90,6 +90,9 @@ class CoachingSession(models.Model):
     ics_uid = models.CharField(max_length=100, default=new_ics_uid, editable=False)
     # Raised on each reschedule, so calendars replace the old time instead of adding one.
     ics_sequence = models.PositiveIntegerField(default=0)
+    # An open session's topic, chosen by the coach from the candidates collected earlier (or
+    # typed); its preparation email names it, so a blank one holds that email back.
+    open_topic = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -118,6 +121,10 @@ class CoachingSession(models.Model):
     @property
     def client(self) -> Client:
         return self.engagement.client
+
+    @property
+    def is_open_session(self) -> bool:
+        return self.template_version.kind == TemplateVersion.Kind.OPEN
 
     @property
     def coach(self):
@@ -317,3 +324,33 @@ class SessionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Record of {self.session_id}"
+
+
+class PreparationTick(models.Model):
+    """One item of the session template's preparation list marked done. The coach ticks the
+    coach's list and the client their own; the coach sees both, the client never sees the
+    coach's. Items are positions in the session's frozen
+    template version, which never changes once a session uses it. Unticking deletes the row,
+    so ticking twice is harmless."""
+
+    class Side(models.TextChoices):
+        COACH = "coach", "The coach"
+        CLIENT = "client", "The client"
+
+    session = models.ForeignKey(
+        CoachingSession, on_delete=models.CASCADE, related_name="preparation_ticks"
+    )
+    side = models.CharField(max_length=8, choices=Side.choices)
+    item = models.PositiveSmallIntegerField()
+    ticked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "side", "item"], name="preparation_tick_once"
+            )
+        ]
+        ordering = ["session", "side", "item"]
+
+    def __str__(self) -> str:
+        return f"{self.side} item {self.item} of {self.session_id}"

@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 
 from flowcoach.clients.profile_selectors import profile_page
 
+from . import preparation_selectors as preparation
 from . import runner_services as runner
 from .models import (
     CoachingSession,
@@ -315,6 +316,12 @@ def prepare_page(session: CoachingSession) -> dict:
     return {
         "coach_preparation": list(version.coach_preparation or []),
         "client_preparation": list(version.client_preparation or []),
+        # The ticks, stored on the server: the coach's own and the client's progress.
+        **preparation.session_checklists(session),
+        "is_open_session": session.is_open_session,
+        "topic_candidates": preparation.topic_candidates(session)
+        if session.is_open_session
+        else [],
         "profile": profile_page(client),
         "previous": previous,
         "previous_notes": previous_notes,

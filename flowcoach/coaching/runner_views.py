@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from flowcoach.accounts import policy
 
 from . import access, runner_selectors, runner_services
+from .forms import OpenTopicForm
 from .runner_services import Conflict, RunnerError
 
 MAX_BODY = 100_000
@@ -189,6 +190,10 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     """The preparation view: what to read and tick before the session starts."""
     session = access.get_session_for(policy.actor_of(request), pk)
     data = runner_selectors.prepare_page(session)
+    if session.is_open_session:
+        data["topic_form"] = OpenTopicForm(
+            candidates=data["topic_candidates"], current=session.open_topic
+        )
     return render(
         request,
         "runner/prepare.html",

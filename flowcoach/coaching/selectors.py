@@ -127,7 +127,7 @@ def upcoming_sessions_for_client(client: Client, now: datetime | None = None) ->
             status=CoachingSession.Status.SCHEDULED,
             starts_at__gte=now,
         )
-        .select_related("engagement__program")
+        .select_related("engagement__program", "template_version")
         .order_by("starts_at")[:5]
     )
     return [

@@ -227,6 +227,17 @@ def _set_time_and_place(
     session.confirmed_at = None
 
 
+def _set_topic(session: CoachingSession, open_topic: str | None) -> None:
+    from .preparation_services import PreparationError, clean_topic
+
+    if open_topic is None:
+        return
+    try:
+        session.open_topic = clean_topic(session, open_topic)
+    except PreparationError as error:
+        raise SchedulingError(str(error)) from None
+
+
 def _resolve_requests(session: CoachingSession, now: datetime) -> None:
     session.client_requests.filter(resolved_at__isnull=True).update(resolved_at=now)
 
@@ -241,9 +252,11 @@ def session_schedule(
     video_link: str = "",
     address: str = "",
     phone: str = "",
+    open_topic: str | None = None,
 ) -> CoachingSession:
     """Gives an unscheduled session its time and place, and drafts its invitation and
-    preparation email for the coach to approve."""
+    preparation email for the coach to approve. `open_topic` (for an open session) is set
+    first, so the preparation email names it; None leaves the topic as it is."""
     from . import emails
 
     session = _locked_session(session)
@@ -258,7 +271,9 @@ def session_schedule(
             video_link=video_link,
             address=address,
             phone=phone,
+            open_topic=open_topic,
         )
+    _set_topic(session, open_topic)
     _set_time_and_place(
         session,
         starts_local=starts_local,
@@ -284,6 +299,7 @@ def session_reschedule(
     video_link: str = "",
     address: str = "",
     phone: str = "",
+    open_topic: str | None = None,
 ) -> CoachingSession:
     """Moves a scheduled session. The calendar event keeps its UID and its SEQUENCE goes up;
     the client hears about it through an update if the invitation had already gone out."""
@@ -292,6 +308,7 @@ def session_reschedule(
     session = _locked_session(session)
     if session.status != CoachingSession.Status.SCHEDULED:
         raise SchedulingError("Only a scheduled session can be moved.")
+    _set_topic(session, open_topic)
     _set_time_and_place(
         session,
         starts_local=starts_local,

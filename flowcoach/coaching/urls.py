@@ -1,9 +1,14 @@
 from django.urls import path
 
-from . import export_views, portal_views, runner_views, views
+from . import export_views, portal_views, preparation_views, runner_views, views
 
 urlpatterns = [
     path("portal/", portal_views.portal, name="portal"),
+    path(
+        "portal/sessions/<int:pk>/preparation/",
+        preparation_views.portal_preparation,
+        name="portal_preparation",
+    ),
     path("portal/my-records.zip", export_views.my_records, name="portal_my_records"),
     path("clients/<int:pk>/enrol/", views.enrol, name="engagement_enrol"),
     path("engagements/<int:pk>/", views.engagement_detail, name="engagement_detail"),
@@ -13,6 +18,12 @@ urlpatterns = [
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/mark/", views.session_mark, name="session_mark"),
     path("sessions/<int:pk>/prepare/", runner_views.prepare, name="runner_prepare"),
+    path(
+        "sessions/<int:pk>/prepare/ticks/",
+        preparation_views.prepare_ticks,
+        name="runner_prepare_ticks",
+    ),
+    path("sessions/<int:pk>/topic/", preparation_views.session_topic, name="session_topic"),
     path("sessions/<int:pk>/run/", runner_views.runner, name="runner"),
     path("sessions/<int:pk>/run/notes/", runner_views.runner_notes, name="runner_notes"),
     path("sessions/<int:pk>/run/record/", runner_views.runner_record, name="runner_record"),

@@ -13,13 +13,14 @@ from flowcoach.accounts import policy
 from flowcoach.accounts.models import Role
 from flowcoach.clients import access as client_access
 
-from . import access, calendar, links, selectors, services
+from . import access, calendar, links, preparation_selectors, selectors, services
 from .forms import (
     CancelForm,
     ClientCancelForm,
     EnrolForm,
     MarkForm,
     NudgeSettingForm,
+    OpenTopicForm,
     RescheduleRequestForm,
     ScheduleForm,
 )
@@ -139,8 +140,22 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     # A time the client proposed arrives as ?date=…&time=…&time_zone=… to start from.
     initial.update({k: request.GET[k] for k in ("date", "time", "time_zone") if request.GET.get(k)})
     form = ScheduleForm(request.POST if request.method == "POST" else None, initial=initial)
+    topic_form = None
+    if session.is_open_session:
+        # An open session's topic can be chosen while scheduling, so the preparation email
+        # drafted now names it.
+        topic_form = OpenTopicForm(
+            request.POST if request.method == "POST" else None,
+            prefix="topic",
+            candidates=preparation_selectors.topic_candidates(session),
+            current=session.open_topic,
+        )
     moving = session.status == session.Status.SCHEDULED and session.starts_at is not None
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (topic_form is None or topic_form.is_valid())
+    ):
         data = form.cleaned_data
         arguments = {
             "session": session,
@@ -151,6 +166,8 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
             "address": data["address"],
             "phone": data["phone"],
         }
+        if topic_form is not None:
+            arguments["open_topic"] = topic_form.cleaned_data["chosen"]
         try:
             # Scheduling a session whose invitation exists already is a reschedule.
             services.session_schedule(**arguments)
@@ -167,8 +184,14 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduling/session_schedule.html",
-        {"session": session, "client": client, "form": form, "moving": moving},
-        status=400 if form.errors else 200,
+        {
+            "session": session,
+            "client": client,
+            "form": form,
+            "topic_form": topic_form,
+            "moving": moving,
+        },
+        status=400 if form.errors or (topic_form is not None and topic_form.errors) else 200,
     )
 
 

@@ -153,11 +153,13 @@ def message_draft(
     attachments: Iterable[tuple[str, str, str]] = (),
     reference: str = "",
     warning: str = "",
+    hold: bool = False,
 ) -> Message:
     """Draft the message known by `key`, or re-draft it while nothing has gone out.
 
     A message already queued, sending, sent or interrupted is returned unchanged: the caller
-    drafts an update under a new key instead.
+    drafts an update under a new key instead. With `hold`, the caller knows the draft needs a
+    person's eyes (its `warning` says why), so the organisation's auto-approval is skipped.
     """
     values = {
         "organisation": organisation,
@@ -174,6 +176,7 @@ def message_draft(
         "attachments": attachments,
         "reference": reference,
         "warning": warning,
+        "hold": hold,
     }
     try:
         return _draft(**values)
@@ -199,12 +202,9 @@ def _draft(
     attachments: Iterable[tuple[str, str, str]] = (),
     reference: str = "",
     warning: str = "",
+    hold: bool = False,
 ) -> Message:
-    """Draft the message known by `key`, or re-draft it while nothing has gone out.
-
-    A message already queued, sending, sent or interrupted is returned unchanged: the caller
-    drafts an update under a new key instead.
-    """
+    """See `message_draft`."""
     if kind not in Kind.values:
         raise OutboxError(f"Unknown kind of email: {kind}.")
     if not key or len(key) > 200:
@@ -251,7 +251,7 @@ def _draft(
         return message
     message.state = State.DRAFT
     _release(message)
-    if auto_approves(organisation, kind):
+    if not hold and auto_approves(organisation, kind):
         _approve(message, None, now)
     message.updated_at = now
     message.save()
