@@ -7,7 +7,8 @@
     var status = form.querySelector("[data-checklist-status]");
     var button = form.querySelector("[data-checklist-save]");
     var token = form.querySelector("input[name=csrfmiddlewaretoken]");
-    if (button) button.hidden = true;
+    // Buttons carry their own display rule, which would beat the hidden attribute.
+    if (button) button.style.display = "none";
     form.addEventListener("change", function (event) {
       var box = event.target;
       if (!box || box.type !== "checkbox") return;

@@ -1,0 +1,100 @@
+"""In a real browser: the coach ticks their preparation list and each box saves at once (and
+is still ticked in a fresh browser); the client ticks their own list in the portal and the
+coach's preparation view shows the progress; the coach chooses an open session's topic."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching import services
+from flowcoach.coaching.models import CoachingSession, PreparationTick
+from flowcoach.outbox.models import Message
+from flowcoach.programs.models import Program
+from tests.e2e.conftest import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _book(session, days: int) -> CoachingSession:
+    day = (timezone.now() + timedelta(days=days)).date()
+    return services.session_schedule(
+        session=session,
+        starts_local=datetime(day.year, day.month, day.day, 10, 0),
+        time_zone=session.engagement.client.time_zone,
+        duration_minutes=50,
+        video_link="https://meet.example.org/prep",
+    )
+
+
+@pytest.fixture
+def sessions(world):
+    engagement = services.engagement_enrol(
+        client=world.client,
+        program=Program.objects.get(organisation=None, slug="best-seller"),
+        coach=world.coach,
+    )
+    rows = list(engagement.sessions.order_by("sequence"))
+    for index, session in enumerate(rows[:3]):
+        session.status = CoachingSession.Status.HELD
+        session.starts_at = timezone.now() - timedelta(days=21 - 7 * index)
+        session.save()
+    record = runner.record_of(rows[2])
+    runner.record_save(
+        session=rows[2], base_version=record.version, topic_candidates=["Buyers who go quiet"]
+    )
+    return _book(rows[3], 2)
+
+
+def test_it_saves_each_tick_at_once_for_coach_and_client(
+    live_server, browser, page, world, sessions
+):
+    s4 = sessions
+    coach_items = s4.template_version.coach_preparation
+    client_items = s4.template_version.client_preparation
+
+    # The client ticks their first item in the portal; no button is needed with the script.
+    sign_in(page, live_server.url, world.client_user.email)
+    page.wait_for_url(f"{live_server.url}/portal/")
+    page.wait_for_load_state("load")
+    assert not page.get_by_role("button", name="Save my ticks for S4").is_visible()
+    page.get_by_label(client_items[0]).check()
+    page.get_by_text(f"1 of {len(client_items)} done · saved").wait_for()
+    assert_accessible(page)
+    assert PreparationTick.objects.filter(session=s4, side="client").count() == 1
+
+    # The coach, in another browser, sees it and ticks their own list.
+    context = browser.new_context()
+    coach = context.new_page()
+    sign_in(coach, live_server.url, world.coach.email)
+    coach.wait_for_url(f"{live_server.url}/clients/")
+    coach.goto(f"{live_server.url}/sessions/{s4.pk}/prepare/")
+    assert coach.get_by_text(f"1 of {len(client_items)} done", exact=True).is_visible()
+    assert coach.get_by_text("No topic chosen yet").is_visible()
+    coach.get_by_label(coach_items[1]).check()
+    coach.get_by_text(f"1 of {len(coach_items)} done · saved").wait_for()
+    coach.get_by_label(coach_items[1]).uncheck()
+    coach.get_by_text(f"0 of {len(coach_items)} done · saved").wait_for()
+    coach.get_by_label(coach_items[0]).check()
+    coach.get_by_text(f"1 of {len(coach_items)} done · saved").wait_for()
+    assert_accessible(coach)
+
+    # The topic, chosen from what was collected in S3, fills the preparation email.
+    coach.get_by_label("Buyers who go quiet (from S3)").check()
+    coach.get_by_role("button", name="Save the topic").click()
+    coach.get_by_text("The preparation email now names it").wait_for()
+    assert "Buyers who go quiet" in Message.objects.get(key=f"session:{s4.pk}:preparation").subject
+    context.close()
+
+    # A fresh browser for the coach: the tick is still there.
+    fresh = browser.new_context()
+    again = fresh.new_page()
+    sign_in(again, live_server.url, world.coach.email)
+    again.wait_for_url(f"{live_server.url}/clients/")
+    again.goto(f"{live_server.url}/sessions/{s4.pk}/prepare/")
+    assert again.get_by_label(coach_items[0]).is_checked()
+    assert not again.get_by_label(coach_items[1]).is_checked()
+    fresh.close()
