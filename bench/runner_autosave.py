@@ -3,6 +3,7 @@ requests per second, p50/p99 latency, errors, conflicts and duplicates.
 
     .venv/bin/python bench/runner_autosave.py                  # 16 clients x 200 requests
     .venv/bin/python bench/runner_autosave.py --clients 16 --requests 200 --workers 2
+    .venv/bin/python bench/runner_autosave.py --clients 64 --requests 40 --pause 700
 
 Everything runs on a throwaway file-based SQLite database in a temporary folder (or
 PostgreSQL when DATABASE_URL is set: use a database you can throw away). The organisation,
@@ -15,6 +16,15 @@ Each client thread creates its own note with a fresh uuid (the runner's client-m
 then updates it again and again with the version the server returned, exactly as
 `static/js/runner.js` does. A 409 (conflict) would mean a version was lost; any other
 non-200 answer is an error. At the end the session must hold exactly one note per client.
+
+With no `--pause` each client saves again as soon as it has its answer: a saturation test.
+`--pause 700` waits 0.5 to 1.5 times 700 ms between saves (random, so clients drift apart):
+the runner's script saves 700 ms after the coach stops typing, so that is about as often as
+one tab can save while its coach types.
+
+The server's CPU time per answered request (its workers' user + system time during the
+traffic, from /proc) is printed too: on a shared machine it is steadier than wall-clock
+figures.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -68,8 +79,9 @@ def percentile(values: list[float], fraction: float) -> float:
 class Client(threading.Thread):
     """One browser tab: one note, saved again and again with the version last returned."""
 
-    def __init__(self, number, *, port, path, headers, requests, deadline, start):
+    def __init__(self, number, *, port, path, headers, requests, deadline, start, pause):
         super().__init__(daemon=True)
+        self.pause = pause
         self.number = number
         self.port = port
         self.path = path
@@ -86,8 +98,11 @@ class Client(threading.Thread):
         version = None
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         self.start_event.wait()
+        pauses = random.Random(self.number)
         try:
             for n in range(self.requests):
+                if self.pause and n:
+                    time.sleep(self.pause * pauses.uniform(0.5, 1.5))
                 if time.monotonic() > self.deadline:
                     self.errors.append(f"stopped at the time limit after {n} requests")
                     break
@@ -126,12 +141,35 @@ class Client(threading.Thread):
             connection.close()
 
 
+def cpu_seconds(parent: int) -> float:
+    """User + system CPU seconds of `parent`'s child processes (gunicorn's workers), or NaN
+    where /proc is not available."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:  # ppid; utime and stime follow at 11 and 12
+                total += (int(fields[11]) + int(fields[12])) / ticks
+    except OSError:
+        return float("nan")
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=200, help="per client")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--timeout", type=float, default=120, help="seconds for the traffic")
+    parser.add_argument(
+        "--pause", type=float, default=0, help="ms between a client's saves (0.5 to 1.5 times)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
 
@@ -237,17 +275,20 @@ def main() -> None:
                 requests=args.requests,
                 deadline=deadline,
                 start=start,
+                pause=args.pause / 1000,
             )
             for n in range(args.clients)
         ]
         for thread in clients:
             thread.start()
         load_before = os.getloadavg()[0]
+        cpu_before = cpu_seconds(server.pid)
         began = time.perf_counter()
         start.set()
         for thread in clients:
             thread.join(args.timeout + 15)
         elapsed = time.perf_counter() - began
+        server_cpu = cpu_seconds(server.pid) - cpu_before
         load_after = os.getloadavg()[0]
     finally:
         server.send_signal(signal.SIGTERM)
@@ -265,12 +306,16 @@ def main() -> None:
     connection.close()
 
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    pause = f", pause {args.pause:.0f} ms" if args.pause else ", no pause"
     print(
         f"database {database}, {args.workers} gunicorn sync workers, {args.clients} clients"
-        f" x {args.requests} requests, load average {load_before:.1f} -> {load_after:.1f}"
+        f" x {args.requests} requests{pause}, load average {load_before:.1f} ->"
+        f" {load_after:.1f}"
     )
     print(f"answered      {len(latencies)} in {elapsed:.2f} s")
     print(f"requests/s    {len(latencies) / elapsed:.0f}")
+    if latencies:
+        print(f"server CPU    {server_cpu / len(latencies) * 1000:.2f} ms per request")
     if latencies:
         print(
             f"latency ms    p50 {percentile(latencies, 0.50) * 1000:.1f}"

@@ -13,8 +13,10 @@ import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+
+from flowcoach.lib import rows
 
 from . import services
 from .models import (
@@ -135,6 +137,26 @@ def _writable(session: CoachingSession) -> None:
 
 NOTE_FIELDS = ("body", "segment", "flow_stage", "topic", "reflection", "marker", "visibility")
 
+# Every autosave of a note reads it under lock first; built with the ORM that read cost
+# about as much CPU as the rest of the save, so it is written out (bench/README.md).
+_NOTE_COLUMNS = tuple(field.attname for field in SessionNote._meta.concrete_fields)
+_NOTE_SQL = (
+    "SELECT "
+    + ", ".join(SessionNote._meta.get_field(name).column for name in _NOTE_COLUMNS)
+    + f" FROM {SessionNote._meta.db_table} WHERE uuid = %s"
+)
+
+
+def _note_for_update(note_id: uuid_module.UUID) -> SessionNote | None:
+    """The note with this id, locked until the transaction ends (SQLite's writers already
+    queue on BEGIN IMMEDIATE)."""
+    sql = _NOTE_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    prepared = SessionNote._meta.get_field("uuid").get_db_prep_value(note_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prepared])
+        row = cursor.fetchone()
+    return rows.load(SessionNote, _NOTE_COLUMNS, row) if row else None
+
 
 def _note_fields(session: CoachingSession, fields: dict) -> dict:
     unknown = set(fields) - set(NOTE_FIELDS)
@@ -183,7 +205,7 @@ def note_save(*, session: CoachingSession, uuid, base_version=None, **fields) ->
     base = _base_version(base_version)
     clean = _note_fields(session, fields)
     now = timezone.now()
-    note = SessionNote.objects.select_for_update().filter(uuid=note_id).first()
+    note = _note_for_update(note_id)
     if note is None:
         return SessionNote.objects.create(
             session=session, uuid=note_id, created_at=now, updated_at=now, **clean
@@ -204,7 +226,8 @@ def note_save(*, session: CoachingSession, uuid, base_version=None, **fields) ->
     note.deleted_at = None
     note.version += 1
     note.updated_at = now
-    note.save()
+    # Only what changed: an autosave usually writes the body, not all thirteen columns.
+    note.save(update_fields=[*changed, "deleted_at", "version", "updated_at"])
     return note
 
 
@@ -213,7 +236,7 @@ def note_delete(*, session: CoachingSession, uuid, base_version=None) -> Session
     """Soft delete: the row stays (so a late retry of its last save cannot bring back a
     second copy) but no page shows it. Deleting twice, or an unknown id, changes nothing."""
     _writable(session)
-    note = SessionNote.objects.select_for_update().filter(uuid=_uuid(uuid)).first()
+    note = _note_for_update(_uuid(uuid))
     if note is None or note.session_id != session.pk:
         return None
     if note.deleted_at is not None:

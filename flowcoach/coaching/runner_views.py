@@ -66,7 +66,7 @@ def _autosave(handler):
     @require_POST
     @never_cache
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        session = access.get_session_for(policy.actor_of(request), pk)
+        session = access.get_session_for_save(policy.actor_of(request), pk)
         try:
             data = _payload(request)
             return JsonResponse({"ok": True, **handler(session, data)})
