@@ -50,4 +50,8 @@ def load(model: type[M], columns: Sequence[str], values: Sequence, alias: str = 
         for converter in converters:
             value = converter(value, expression, connection)
         converted.append(value)
-    return model.from_db(alias, columns, converted)
+    # from_db hands partial values out in the model's field order, not in the order of
+    # `columns`, so put them in that order first.
+    by_name = dict(zip(columns, converted, strict=True))
+    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in by_name]
+    return model.from_db(alias, ordered, [by_name[name] for name in ordered])
