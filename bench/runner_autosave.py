@@ -18,9 +18,10 @@ then updates it again and again with the version the server returned, exactly as
 non-200 answer is an error. At the end the session must hold exactly one note per client.
 
 With no `--pause` each client saves again as soon as it has its answer: a saturation test.
-`--pause 700` waits 0.5 to 1.5 times 700 ms between saves (random, so clients drift apart):
-the runner's script saves 700 ms after the coach stops typing, so that is about as often as
-one tab can save while its coach types.
+`--pause 700` waits 0.5 to 1.5 times 700 ms between saves (random, so clients drift apart),
+and each client's first save comes at a random moment within the first 700 ms: the runner's
+script saves 700 ms after the coach stops typing, so that is about as often as one tab can
+save while its coach types.
 
 The server's CPU time per answered request (its workers' user + system time during the
 traffic, from /proc) is printed too: on a shared machine it is steadier than wall-clock
@@ -101,8 +102,11 @@ class Client(threading.Thread):
         pauses = random.Random(self.number)
         try:
             for n in range(self.requests):
-                if self.pause and n:
-                    time.sleep(self.pause * pauses.uniform(0.5, 1.5))
+                if self.pause:
+                    # Coaches do not all start typing in the same millisecond: the first
+                    # save comes at a random moment within one pause.
+                    low, high = (0.5, 1.5) if n else (0.0, 1.0)
+                    time.sleep(self.pause * pauses.uniform(low, high))
                 if time.monotonic() > self.deadline:
                     self.errors.append(f"stopped at the time limit after {n} requests")
                     break
@@ -255,7 +259,7 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        wait_for_port(port, 30)
+        wait_for_port(port, 90)  # a loaded machine can take a while to import Django
         # One warm-up request per worker is not guaranteed to reach each worker; a few
         # unmeasured GETs load the code in both before the clock starts.
         for _ in range(args.workers * 2):
