@@ -98,6 +98,23 @@ def test_it_keeps_autosave_queries_fixed_whatever_the_number_of_notes(
     assert response.json()["version"] == 3
 
 
+def test_it_refuses_autosave_on_a_cancelled_session(http, session):
+    session.status = CoachingSession.Status.CANCELLED
+    session.save()
+    response = post(http, "runner_notes", session, {"uuid": str(uuid.uuid4()), "body": "x"})
+    assert response.status_code == 400 and "did not take place" in response.json()["error"]
+    assert not SessionNote.objects.filter(session=session).exists()
+
+
+def test_it_checks_a_notes_segment_against_the_sessions_own_segments(http, session):
+    last = len(session.template_version.segments) - 1
+    assert last != len(session.template_version.outcomes) - 1  # tells the two lists apart
+    ok = post(http, "runner_notes", session, {"uuid": str(uuid.uuid4()), "segment": last})
+    assert ok.status_code == 200
+    past = {"uuid": str(uuid.uuid4()), "segment": last + 1}
+    assert post(http, "runner_notes", session, past).status_code == 400
+
+
 def test_it_saves_a_note_in_eight_queries(http, session, django_assert_num_queries):
     # An open runner saves every few seconds, so each query here is paid many times over:
     # the signed-in session, the user, their memberships, the session with its access check,
