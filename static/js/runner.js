@@ -599,7 +599,6 @@ for (const op of queue) {
     commitments.set(uuid, { here: true, ...(commitments.get(uuid) || {}), ...op.payload });
   }
 }
-const OWNER_LABELS = { client: "The client", coach: "The coach" };
 let editingCommitment = null;
 
 function upsertCommitment(commitment) {
@@ -707,7 +706,7 @@ function renderCommitments() {
     li.dataset.uuid = c.uuid;
     const text = document.createElement("span");
     text.className = "commitment-text";
-    text.textContent = `${OWNER_LABELS[c.owner] || OWNER_LABELS.client}: ${c.text}${c.due_date ? ` (by ${c.due_date})` : ""}${editingCommitment === c.uuid ? " (editing)" : ""}`;
+    text.textContent = `${c.owner === "coach" ? "You" : CLIENT}: ${c.text}${c.due_date ? ` (by ${c.due_date})` : ""}${editingCommitment === c.uuid ? " (editing)" : ""}`;
     const actions = document.createElement("span");
     const edit = document.createElement("button");
     edit.type = "button";
