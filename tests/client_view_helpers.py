@@ -14,18 +14,12 @@ from django.utils import timezone
 
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession
-from flowcoach.coaching.services import engagement_enrol
-from flowcoach.programs.models import Program
+from tests.session_helpers import enrol
 
 
 def enrol_and_schedule(world, client=None, coach=None) -> CoachingSession:
     """The first session of a new Best Seller engagement, begun an hour ago."""
-    engagement = engagement_enrol(
-        client=client or world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
-        coach=coach or world.coach,
-    )
-    session = engagement.sessions.order_by("sequence").first()
+    session = enrol(world, client, coach).sessions.order_by("sequence").first()
     session.status = CoachingSession.Status.SCHEDULED
     session.starts_at = timezone.now() - timedelta(minutes=60)
     session.video_link = "https://video.example.org/room/c"

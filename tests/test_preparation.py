@@ -5,7 +5,6 @@ never left as a silent gap."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client as HttpClient
@@ -13,65 +12,35 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from flowcoach.coaching import emails, services
+from flowcoach.coaching import emails
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession, PreparationTick
 from flowcoach.outbox import services as outbox
 from flowcoach.outbox.models import Kind, Message, State
-from flowcoach.programs.models import Program
+from tests.session_helpers import book, enrol, held_track, local_day
 
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-def _local(days: int, hour: int = 10) -> datetime:
-    day = (timezone.now() + timedelta(days=days)).date()
-    return datetime(day.year, day.month, day.day, hour, 0)
-
-
-def schedule(session, days: int, **extra) -> CoachingSession:
-    return services.session_schedule(
-        session=session,
-        starts_local=_local(days),
-        time_zone=session.engagement.client.time_zone,
-        duration_minutes=50,
-        video_link="https://meet.example.org/prep",
-        **extra,
-    )
 
 
 @pytest.fixture
 def track(world):
     """world.client on the sales track: S1 to S3 held (with topics collected in S2 and S3),
     S4 (an open session) booked in ten days."""
-    engagement = services.engagement_enrol(
-        client=world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
-        coach=world.coach,
+    sessions = held_track(
+        world,
+        {
+            1: ["Handling price pushback", "Saying no to discounting"],
+            2: ["handling price pushback", "Prospecting when busy"],
+        },
     )
-    sessions = list(engagement.sessions.order_by("sequence"))
-    for index, session in enumerate(sessions[:3]):
-        session.status = CoachingSession.Status.HELD
-        session.starts_at = timezone.now() - timedelta(days=21 - 7 * index)
-        session.save()
-    for session, topics in [
-        (sessions[1], ["Handling price pushback", "Saying no to discounting"]),
-        (sessions[2], ["handling price pushback", "Prospecting when busy"]),
-    ]:
-        record = runner.record_of(session)
-        runner.record_save(session=session, base_version=record.version, topic_candidates=topics)
-    sessions[3] = schedule(sessions[3], 10)
+    sessions[3] = book(sessions[3], 10)
     return sessions
 
 
 @pytest.fixture
 def first(world):
     """S1 of the sales track (scripted) booked in three days."""
-    engagement = services.engagement_enrol(
-        client=world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
-        coach=world.coach,
-    )
-    return schedule(engagement.sessions.order_by("sequence").first(), 3)
+    return book(enrol(world).sessions.order_by("sequence").first(), 3)
 
 
 def prep_email(session) -> Message:
@@ -222,7 +191,7 @@ def test_it_keeps_the_portal_to_a_fixed_number_of_queries(
     count = len(few.captured_queries)  # read now: each request resets Django's query log
     # More sessions booked, more ticks: the same number of queries.
     for session in first.engagement.sessions.order_by("sequence")[1:4]:
-        schedule(session, 3 + 7 * session.sequence)
+        book(session, 3 + 7 * session.sequence)
         portal.post(reverse("portal_preparation", args=[session.pk]), {"done": ["0", "1"]})
     page = portal.get(reverse("portal")).content.decode()
     assert page.count("data-checklist") >= 4
@@ -248,7 +217,7 @@ def test_it_says_plainly_when_an_open_session_has_no_topic_and_holds_its_email(w
 
 def test_it_never_auto_approves_an_email_with_a_topic_gap(world, track):
     outbox.email_settings_update(organisation=world.org, auto_approve_kinds=[Kind.PREPARATION])
-    s5 = schedule(track[4], 17)
+    s5 = book(track[4], 17)
     assert prep_email(s5).state == State.DRAFT
     assert prep_email(s5).warning
     # Once the topic is chosen, the organisation's choice applies again.
@@ -282,7 +251,7 @@ def test_it_names_the_chosen_topic_in_the_preparation_email(world, track):
     page = http.get(response["Location"]).content.decode()
     assert "now names it" in page and "The topic is <strong>Prospecting when busy</strong>" in page
     # Another session offered the same candidate says it is taken.
-    s5 = schedule(track[4], 17)
+    s5 = book(track[4], 17)
     text = http.get(reverse("runner_prepare", args=[s5.pk])).content.decode()
     assert "Prospecting when busy (from S3), already the topic of S4" in text
 
@@ -352,7 +321,7 @@ def test_it_chooses_the_topic_while_scheduling(world, track):
     url = reverse("session_schedule", args=[s5.pk])
     page = http.get(url).content.decode()
     assert "Saying no to discounting (from S2)" in page
-    day = _local(20)
+    day = local_day(20)
     form = {
         "date": day.strftime("%Y-%m-%d"),
         "time": "11:00",

@@ -14,23 +14,12 @@ from pypdf import PdfReader
 
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession
-from flowcoach.coaching.services import engagement_enrol
-from flowcoach.programs.models import Program
+from tests.client_view_helpers import commitment, enrol_and_schedule, note
 
 
 @pytest.fixture
 def session(world) -> CoachingSession:
-    engagement = engagement_enrol(
-        client=world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
-        coach=world.coach,
-    )
-    first = engagement.sessions.order_by("sequence").first()
-    first.status = CoachingSession.Status.SCHEDULED
-    first.starts_at = timezone.now() - timedelta(minutes=60)
-    first.video_link = "https://video.example.org/room/pdf"
-    first.save()
-    return first
+    return enrol_and_schedule(world)
 
 
 def pdf_text(response) -> str:
@@ -45,27 +34,19 @@ def run_session(session) -> None:
     start = timezone.now() - timedelta(minutes=55)
     runner.timing_event(session=session, event="start", at=start)
     runner.timing_event(session=session, event="next", at=start + timedelta(minutes=9))
-    runner.note_save(
-        session=session,
-        uuid=uuid.uuid4(),
-        body="Coach only: wants to lead the region",
-        segment=0,
-        flow_stage="find_out",
-    )
-    runner.note_save(
-        session=session,
-        uuid=uuid.uuid4(),
-        body="Lights up when teaching juniors",
+    note(session, "Coach only: wants to lead the region", segment=0, flow_stage="find_out")
+    note(
+        session,
+        "Lights up when teaching juniors",
+        shared=True,
         segment=1,
         flow_stage="learn_about",
         marker="energy",
         topic="self_concept",
-        visibility="shared_with_client",
     )
-    runner.note_save(
-        session=session,
-        uuid=uuid.uuid4(),
-        body="Zoë sees selling as helping → an aha",
+    note(
+        session,
+        "Zoë sees selling as helping → an aha",
         segment=1,
         flow_stage="own",
         marker="aha",
@@ -90,15 +71,8 @@ def run_session(session) -> None:
             )
         ],
     )
-    runner.commitment_save(
-        session=session,
-        uuid=uuid.uuid4(),
-        text="Quote a price in every first call",
-        due_date=date(2030, 5, 17),
-    )
-    runner.commitment_save(
-        session=session, uuid=uuid.uuid4(), owner="coach", text="Send a nudge on Friday"
-    )
+    commitment(session, "Quote a price in every first call", due_date=date(2030, 5, 17))
+    commitment(session, "Send a nudge on Friday", owner="coach")
     runner.session_complete(session=session)
 
 

@@ -4,49 +4,19 @@ coach's preparation view shows the progress; the coach chooses an open session's
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import pytest
-from django.utils import timezone
 
-from flowcoach.coaching import runner_services as runner
-from flowcoach.coaching import services
-from flowcoach.coaching.models import CoachingSession, PreparationTick
+from flowcoach.coaching.models import PreparationTick
 from flowcoach.outbox.models import Message
-from flowcoach.programs.models import Program
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.session_helpers import book, held_track
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _book(session, days: int) -> CoachingSession:
-    day = (timezone.now() + timedelta(days=days)).date()
-    return services.session_schedule(
-        session=session,
-        starts_local=datetime(day.year, day.month, day.day, 10, 0),
-        time_zone=session.engagement.client.time_zone,
-        duration_minutes=50,
-        video_link="https://meet.example.org/prep",
-    )
-
-
 @pytest.fixture
 def sessions(world):
-    engagement = services.engagement_enrol(
-        client=world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
-        coach=world.coach,
-    )
-    rows = list(engagement.sessions.order_by("sequence"))
-    for index, session in enumerate(rows[:3]):
-        session.status = CoachingSession.Status.HELD
-        session.starts_at = timezone.now() - timedelta(days=21 - 7 * index)
-        session.save()
-    record = runner.record_of(rows[2])
-    runner.record_save(
-        session=rows[2], base_version=record.version, topic_candidates=["Buyers who go quiet"]
-    )
-    return _book(rows[3], 2)
+    return book(held_track(world, {2: ["Buyers who go quiet"]})[3], 2)
 
 
 def test_it_saves_each_tick_at_once_for_coach_and_client(

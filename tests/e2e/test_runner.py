@@ -13,23 +13,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from flowcoach.coaching.models import CoachingSession, SessionNote
-from flowcoach.coaching.services import engagement_enrol
-from flowcoach.programs.builtins import sync_builtin_programs
-from flowcoach.programs.models import Program
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.session_helpers import enrol
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _session(world) -> CoachingSession:
-    if not Program.objects.filter(organisation=None, slug="best-seller").exists():
-        sync_builtin_programs()
-    engagement = engagement_enrol(
-        client=world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
-        coach=world.coach,
-    )
+    engagement = enrol(world)
     session = engagement.sessions.order_by("sequence").first()
     session.status = CoachingSession.Status.SCHEDULED
     session.starts_at = timezone.now() - timedelta(minutes=2)

@@ -16,23 +16,15 @@ from playwright.sync_api import expect
 
 from flowcoach.coaching import runner_services
 from flowcoach.coaching.models import CoachingSession, Commitment, SessionNote
-from flowcoach.coaching.services import engagement_enrol
-from flowcoach.programs.builtins import sync_builtin_programs
-from flowcoach.programs.models import Program
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.session_helpers import enrol
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _second_session(world) -> tuple[CoachingSession, CoachingSession]:
     """S1 held, with a commitment to review; S2 about to start."""
-    if not Program.objects.filter(organisation=None, slug="best-seller").exists():
-        sync_builtin_programs()
-    engagement = engagement_enrol(
-        client=world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
-        coach=world.coach,
-    )
+    engagement = enrol(world)
     first, second = engagement.sessions.order_by("sequence")[:2]
     first.status = CoachingSession.Status.HELD
     first.starts_at = timezone.now() - timedelta(days=7)
