@@ -257,7 +257,7 @@ function showConflict(op, data) {
   });
   item.append(heading, theirs, mine, keepMine, keepTheirs);
   box.append(item);
-  labelControls();
+  labelControls(item);
 }
 
 // --- timing ------------------------------------------------------------------------------------
@@ -406,9 +406,25 @@ function noteContent(note, tag = "div") {
     el.classList.add("rendered");
     el.innerHTML = note.html; // made safe on the server (markdown-it without HTML, then nh3)
   } else {
-    el.textContent = body || (note.marker ? `${MARKER_LABELS[note.marker]} moment` : "");
+    el.textContent = noteWords(note);
   }
   return el;
+}
+
+// A note's words, or the moment it marks when it has none yet.
+function noteWords(note) {
+  return note.body || (note.marker ? `${MARKER_LABELS[note.marker]} moment` : "");
+}
+
+// The small Edit and Delete buttons of a note or commitment row.
+function rowButton(text, className, label, onClick) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `linklike-dark ${className}`;
+  button.textContent = text;
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", onClick);
+  return button;
 }
 
 const NOTE_FIELDS = ["body", "segment", "flow_stage", "topic", "reflection", "marker", "visibility"];
@@ -528,20 +544,13 @@ function renderNotes() {
     const tags = [segName, STAGE_LABELS[note.flow_stage], MARKER_LABELS[note.marker], note.visibility === "shared_with_client" ? "shared" : ""];
     meta.textContent = tags.filter(Boolean).join(" · ");
     const body = noteContent(note);
-    const words = (note.body || (note.marker ? `${MARKER_LABELS[note.marker]} moment` : "")).slice(0, 40);
-    const edit = document.createElement("button");
-    edit.type = "button";
-    edit.className = "linklike-dark note-edit";
-    edit.textContent = "Edit";
-    edit.setAttribute("aria-label", `Edit note: ${words}`);
-    edit.addEventListener("click", () => editNote(note.uuid));
-    const del = document.createElement("button");
-    del.type = "button";
-    del.className = "linklike-dark note-delete";
-    del.textContent = "Delete";
-    del.setAttribute("aria-label", `Delete note: ${words}`);
-    del.addEventListener("click", () => deleteNote(note.uuid));
-    li.append(meta, body, edit, del);
+    const words = noteWords(note).slice(0, 40);
+    li.append(
+      meta,
+      body,
+      rowButton("Edit", "note-edit", `Edit note: ${words}`, () => editNote(note.uuid)),
+      rowButton("Delete", "note-delete", `Delete note: ${words}`, () => deleteNote(note.uuid)),
+    );
     list.append(li);
     if (note.marker) {
       const m = document.createElement("li");
@@ -553,7 +562,7 @@ function renderNotes() {
     }
   }
   $("moments-again").hidden = !(stage === "work_it" && moments.children.length);
-  labelControls();
+  labelControls(list);
 }
 
 // --- record, purpose, commitments ----------------------------------------------------------------
@@ -708,23 +717,15 @@ function renderCommitments() {
     text.className = "commitment-text";
     text.textContent = `${c.owner === "coach" ? "You" : CLIENT}: ${c.text}${c.due_date ? ` (by ${c.due_date})` : ""}${editingCommitment === c.uuid ? " (editing)" : ""}`;
     const actions = document.createElement("span");
-    const edit = document.createElement("button");
-    edit.type = "button";
-    edit.className = "linklike-dark commitment-edit";
-    edit.textContent = "Edit";
-    edit.setAttribute("aria-label", `Edit commitment: ${c.text.slice(0, 40)}`);
-    edit.addEventListener("click", () => editCommitment(c.uuid));
-    const del = document.createElement("button");
-    del.type = "button";
-    del.className = "linklike-dark commitment-delete";
-    del.textContent = "Delete";
-    del.setAttribute("aria-label", `Delete commitment: ${c.text.slice(0, 40)}`);
-    del.addEventListener("click", () => deleteCommitment(c.uuid));
-    actions.append(edit, del);
+    const words = c.text.slice(0, 40);
+    actions.append(
+      rowButton("Edit", "commitment-edit", `Edit commitment: ${words}`, () => editCommitment(c.uuid)),
+      rowButton("Delete", "commitment-delete", `Delete commitment: ${words}`, () => deleteCommitment(c.uuid)),
+    );
     li.append(text, actions);
     list.append(li);
   }
-  labelControls();
+  labelControls(list);
 }
 
 // One action turns the worksheet's adjustments into the client's commitments: each line once,
@@ -983,10 +984,12 @@ function kbd(text) {
 
 // aria-keyshortcuts and a visible hint on every control a shortcut stands for; run again
 // whenever rows are drawn (notes, commitments, clashes).
-function labelControls() {
+// Marks each control inside `root` with its shortcuts. The lists re-render on every keystroke
+// in a note, so they label only themselves; the whole page is labelled once, at the start.
+function labelControls(root = document) {
   for (const shortcut of SHORTCUTS) {
     if (!shortcut.target) continue;
-    for (const el of document.querySelectorAll(shortcut.target)) {
+    for (const el of root.querySelectorAll(shortcut.target)) {
       const keys = new Set((el.getAttribute("aria-keyshortcuts") || "").split(" ").filter(Boolean));
       for (const key of shortcut.keys) keys.add(key);
       el.setAttribute("aria-keyshortcuts", [...keys].join(" "));
@@ -1075,6 +1078,7 @@ setStage(stage);
 renderSegments();
 renderNotes();
 renderCommitments();
+labelControls();
 tick();
 setInterval(tick, 1000);
 showStatus();
