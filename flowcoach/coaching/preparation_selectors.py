@@ -54,15 +54,6 @@ def session_checklists(session: CoachingSession) -> dict:
     }
 
 
-def client_checklist(session: CoachingSession) -> dict:
-    """The client's own list of one session (the coach's ticks are never read here)."""
-    ticks = _ticks_by_session([session], PreparationTick.Side.CLIENT).get(session.pk, {})
-    return _checklist(
-        list(session.template_version.client_preparation or []),
-        ticks.get(PreparationTick.Side.CLIENT, {}),
-    )
-
-
 def portal_checklists(sessions: list[CoachingSession]) -> dict[int, dict]:
     """The client's own list for each of their upcoming sessions that asks something of
     them, in one query; the sessions come with their template version already loaded."""

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from flowcoach.accounts import policy
+from flowcoach.outbox.models import State
 
 from . import access, preparation_selectors, preparation_services, runner_selectors
 from .forms import OpenTopicForm
@@ -108,7 +109,7 @@ def topic_saved_message(change: preparation_services.TopicChange) -> str:
     first_name = session.engagement.client.first_name
     if not session.open_topic:
         return "Topic cleared. The preparation email waits for you until a topic is chosen."
-    if change.email is None or change.email.state == "cancelled":
+    if change.email is None or change.email.state == State.CANCELLED:
         return "Topic saved. The preparation email will name it once the session is scheduled."
     if change.email_already_gone:
         return (
