@@ -50,8 +50,13 @@ def load(model: type[M], columns: Sequence[str], values: Sequence, alias: str = 
         for converter in converters:
             value = converter(value, expression, connection)
         converted.append(value)
-    # from_db hands partial values out in the model's field order, not in the order of
-    # `columns`, so put them in that order first.
-    by_name = dict(zip(columns, converted, strict=True))
-    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in by_name]
-    return model.from_db(alias, ordered, [by_name[name] for name in ordered])
+    ordered, positions = _field_order(model, columns)
+    return model.from_db(alias, ordered, [converted[at] for at in positions])
+
+
+@cache
+def _field_order(model: type[Model], columns: tuple[str, ...]) -> tuple[tuple, tuple]:
+    """`columns` in the model's field order, and where each of them stands in `columns`:
+    from_db hands partial values out in field order, not in the order they were given."""
+    ordered = tuple(f.attname for f in model._meta.concrete_fields if f.attname in columns)
+    return ordered, tuple(columns.index(name) for name in ordered)
