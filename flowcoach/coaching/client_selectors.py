@@ -29,15 +29,14 @@ from django.utils import timezone
 from flowcoach.clients.models import Client
 from flowcoach.clients.profile_selectors import shared_profile
 from flowcoach.outbox.models import Kind, Message, State
-from flowcoach.programs.models import FlowStage
+from flowcoach.programs.models import FLOW_STAGE_LABELS as STAGE_LABELS
 
 from .emails import follow_up_key
 from .models import CoachingSession, Commitment, PurposeStatement, SessionNote, SessionRecord
+from .runner_selectors import OUTCOME_LABELS
 
 FORMAT = "flowcoach.client-records"
 FORMAT_VERSION = 1
-STAGE_LABELS = dict(FlowStage.choices)
-OUTCOME_LABELS = {"": "Not marked", "met": "Met", "partly": "Partly met", "not_yet": "Not yet"}
 
 
 def _iso(moment: datetime | date | None) -> str | None:
