@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # django-ninja: its bundled Swagger UI files, so the API docs page needs no CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "allauth",

@@ -31,14 +31,17 @@ def all_routes() -> list[Route]:
 def our_url_names() -> set[str]:
     names = set()
 
-    def walk(patterns, prefix=""):
+    def walk(patterns, prefix="", namespace=""):
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
+                # A namespaced tree (django-ninja's API) is covered by qualified names, as
+                # `reverse` takes them: "api_v1:me".
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, route, inner)
             elif isinstance(pattern, URLPattern) and not route.startswith(FOREIGN_PREFIXES):
                 assert pattern.name, f"URL {route!r} has no name, so the matrix cannot cover it"
-                names.add(pattern.name)
+                names.add(namespace + pattern.name)
 
     walk(get_resolver().url_patterns)
     return names

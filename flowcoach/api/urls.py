@@ -1,15 +1,29 @@
-"""Version 1 of the client API, mounted at /api/v1/. A later version gets its own module and
-prefix; v1 keeps answering as documented in docs/api.md."""
+"""The client API's addresses, under /api/: the interactive docs page at /api/docs/ and
+version 1 at /api/v1/. A later, incompatible version gets its own module and prefix; v1
+keeps answering as documented in docs/api.md.
 
-from django.urls import path
+Ninja names its URLs inside a namespace (`api_v1:me`, `api_v1:openapi-json`…), which the
+authorization matrix walks like any other. Every ninja view is wrapped once here
+(`v1.answered`), and the API's root and any unknown address answer a JSON 404."""
+
+from django.urls import include, path
 
 from . import v1
 
+
+def _v1_patterns():
+    patterns, _app_name, _namespace = v1.api.urls
+    wrapped = []
+    for pattern in patterns:
+        # Ninja's root view only exists so it can reverse its own base path; it raises a
+        # 404 that would reach Django's HTML page.
+        view = v1.not_found if pattern.name == "api-root" else pattern.callback
+        wrapped.append(path(str(pattern.pattern), v1.answered(view), name=pattern.name))
+    wrapped.append(path("<path:rest>", v1.answered(v1.not_found), name="not_found"))
+    return wrapped
+
+
 urlpatterns = [
-    path("me/", v1.me, name="api_v1_me"),
-    path("sessions/", v1.sessions, name="api_v1_sessions"),
-    path("sessions/<int:pk>/", v1.session_detail, name="api_v1_session"),
-    path("commitments/", v1.commitments, name="api_v1_commitments"),
-    # Anything else under /api/v1/ answers a JSON 404, not the HTML error page.
-    path("<path:rest>", v1.not_found, name="api_v1_not_found"),
+    path("docs/", v1.docs, name="api_docs"),
+    path("v1/", include((_v1_patterns(), v1.NAMESPACE), namespace=v1.NAMESPACE)),
 ]

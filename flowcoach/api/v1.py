@@ -1,106 +1,237 @@
 """The client API, version 1: read-only JSON about the signed-in client's own coaching, the
-seam a mobile app would use. Plain Django views (see docs/decisions.md): every answer is
-JSON, errors included, because an app cannot follow a redirect to a sign-in page.
+seam a mobile app would use (docs/api.md). Built with django-ninja: typed answers
+(`schemas.py`), an OpenAPI schema at /api/v1/openapi.json and its page at /api/docs/.
 
-Signed in through the ordinary session cookie. Only GET (and HEAD) are served, so nothing
-here changes state and the CSRF check has nothing to guard. Coaches and admins get 403:
-a client's view of their records is theirs alone, and staff have their own pages. Content
-comes from `coaching.client_selectors`, which holds the one rule of what is shared."""
+Every answer is JSON, errors included, because an app cannot follow a redirect to a sign-in
+page. Who may call is decided in `auth.py`; what a client may read is decided once in
+`coaching.client_selectors`, which the portal's export uses too. The endpoints stay thin."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 
 from flowcoach.accounts import policy
-from flowcoach.clients import access as client_access
 from flowcoach.coaching import client_selectors
 from flowcoach.coaching.models import Commitment
 
+from . import schemas
+from .auth import ApiError, ClientSession
+
 API_VERSION = "1"
+NAMESPACE = "api_v1"
+
+# What to say about a bad query parameter, by its name; the code is `bad_<name>`.
+BAD_INPUT = {"state": f"Unknown state. Use one of: {', '.join(Commitment.State.values)}."}
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+class ClientAPI(NinjaAPI):
+    def get_content_type(self) -> str:
+        # JSON is UTF-8 by definition and its media type has no charset parameter.
+        return self.renderer.media_type
+
+    def get_openapi_operation_id(self, operation) -> str:
+        # Short, stable ids for generated clients: `me`, `sessions`, `session`, `commitments`.
+        return operation.view_func.__name__
 
 
-def _answer(response: JsonResponse) -> JsonResponse:
-    response["API-Version"] = API_VERSION
-    # Personal data: no shared cache or browser history may keep it.
-    add_never_cache_headers(response)
+def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message}}, status=status
+    )
+
+
+def _not_signed_in_answer(request: HttpRequest) -> HttpResponse:
+    response = _error(request, 401, "not_signed_in", "Please sign in first.")
+    response["WWW-Authenticate"] = 'Session realm="flowcoach"'
     return response
 
 
-def client_endpoint(view: Callable) -> Callable:
-    """Signed in (401), a client in the active organisation (403), GET only (405); the view
-    gets the client's own record. A 404 raised inside stays JSON."""
+def _not_allowed(request: HttpRequest, methods: list[str]) -> HttpResponse:
+    if "GET" in methods and "HEAD" not in methods:
+        methods = [*methods, "HEAD"]
+    message = (
+        "This API only reads; use GET."
+        if set(methods) == {"GET", "HEAD"}
+        else f"Use {' or '.join(methods)} here."
+    )
+    response = _error(request, 405, "method_not_allowed", message)
+    response["Allow"] = ", ".join(methods)
+    return response
+
+
+def answered(view: Callable) -> Callable:
+    """Wraps every view under /api/v1/: HEAD is answered as GET without its body (ninja
+    serves only the methods it is given), a wrong method gets a JSON 405 instead of ninja's
+    plain text, and every answer names its version and may not be stored by any cache:
+    these are personal records."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-        if request.method not in ("GET", "HEAD"):
-            response = _error(405, "method_not_allowed", "This API only reads; use GET.")
-            response["Allow"] = "GET, HEAD"
-            return _answer(response)
-        actor = policy.actor_of(request)
-        if actor.user is None:
-            response = _error(401, "not_signed_in", "Please sign in first.")
-            response["WWW-Authenticate"] = 'Session realm="flowcoach"'
-            return _answer(response)
-        if actor.organisation is None or not actor.is_client:
-            return _answer(
-                _error(403, "not_a_client", "This API is for clients, about their own coaching.")
-            )
-        try:
-            client = client_access.own_client_record(actor)
-            return _answer(view(request, client, *args, **kwargs))
-        except Http404:
-            return _answer(_error(404, "not_found", "There is nothing here."))
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "HEAD":
+            # Answered as GET, then marked HEAD again so the server drops the body.
+            request.method = "GET"
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
+        else:
+            response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = [m.strip() for m in response["Allow"].split(",") if m.strip()]
+            response = _not_allowed(request, sorted(allowed))
+        response["API-Version"] = API_VERSION
+        add_never_cache_headers(response)
+        return response
 
     return wrapped
 
 
-@client_endpoint
-def me(request: HttpRequest, client) -> JsonResponse:
-    """The client's details and what their coach shared from their motivation profile."""
-    return JsonResponse({"profile": client_selectors.profile_of(client)})
+def signed_in_reads(view: Callable) -> Callable:
+    """The OpenAPI schema: for anyone signed in (clients build on it, staff may look), read
+    only. Not signed in is the same JSON 401 as the endpoints."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "GET":
+            return _not_allowed(request, ["GET"])
+        if policy.actor_of(request).user is None:
+            return _not_signed_in_answer(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
-@client_endpoint
-def sessions(request: HttpRequest, client) -> JsonResponse:
-    rows = [client_selectors.session_brief(s) for s in client_selectors.sessions_of(client)]
-    return JsonResponse({"sessions": rows})
+def not_found(request: HttpRequest, **kwargs) -> HttpResponse:
+    """Any other address under /api/v1/: a JSON 404, not the HTML error page."""
+    return _error(request, 404, "not_found", "There is nothing here.")
 
 
-@client_endpoint
-def session_detail(request: HttpRequest, client, pk: int) -> JsonResponse:
-    """One session and, once its coach completed it, its shared summary."""
-    session = client_selectors.get_own_session(client, pk)
-    if session is None:
-        raise Http404
-    return JsonResponse(
-        {
-            "session": client_selectors.session_brief(session),
-            "summary": client_selectors.session_summary(client, session),
+@policy.login_required
+def docs(request: HttpRequest) -> HttpResponse:
+    """The interactive page over the schema, for anyone signed in; its "Try it out" calls
+    the API with the reader's own session."""
+    return api.docs.render_page(request, api)
+
+
+class ApiDocs(Swagger):
+    # Ninja's page with the project's template: the bundled Swagger UI, served by us.
+    template = "api/docs.html"
+
+
+api = ClientAPI(
+    title="flowcoach client API",
+    version=API_VERSION,
+    description=(
+        "Read-only JSON about the signed-in client's own coaching: what the client portal "
+        "shows. Sign in at /accounts/login/ first; the calls here then use that session."
+    ),
+    urls_namespace=NAMESPACE,
+    auth=[ClientSession()],
+    # The page lives at /api/docs/ (flowcoach/api/urls.py), above the versions.
+    docs_url=None,
+    docs_decorator=signed_in_reads,
+    docs=ApiDocs(
+        settings={
+            # No badge fetched from swagger.io: the page works without the internet.
+            "validatorUrl": None,
+            "supportedSubmitMethods": ["get"],
         }
-    )
+    ),
+)
 
 
-@client_endpoint
-def commitments(request: HttpRequest, client) -> JsonResponse:
-    """All the client's commitments; `?state=open` (or kept, partly_kept, missed, dropped)
-    narrows them."""
-    state = request.GET.get("state")
-    if state is not None and state not in Commitment.State.values:
-        return _error(
-            400,
-            "bad_state",
-            f"Unknown state. Use one of: {', '.join(Commitment.State.values)}.",
-        )
-    return JsonResponse({"commitments": client_selectors.commitments_of(client, state)})
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return _error(request, exc.status_code, exc.code, exc.message)
 
 
-def not_found(request: HttpRequest, rest: str) -> JsonResponse:
-    return _answer(_error(404, "not_found", "There is nothing here."))
+@api.exception_handler(AuthenticationError)
+def _not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _not_signed_in_answer(request)
+
+
+@api.exception_handler(HttpError)
+def _refused(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja's own refusals, such as a write without its CSRF token.
+    return _error(request, exc.status_code, "refused", str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "There is nothing here.")
+
+
+@api.exception_handler(ValidationError)
+def _bad_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0]
+    name = str(first["loc"][-1])
+    message = BAD_INPUT.get(name, f"Please check {name}: {first['msg']}.")
+    return _error(request, 400, f"bad_{name}", message)
+
+
+ERRORS = {401: schemas.Error, 403: schemas.Error}
+router = Router(tags=["client"])
+
+
+@router.get(
+    "/me/",
+    response={200: schemas.Me, **ERRORS},
+    url_name="me",
+    summary="The client and their shared profile",
+)
+def me(request: HttpRequest):
+    """The client's details, their coach, and what the coach shared from the motivation
+    profile."""
+    return {"profile": client_selectors.profile_of(request.auth)}
+
+
+@router.get(
+    "/sessions/",
+    response={200: schemas.Sessions, **ERRORS},
+    url_name="sessions",
+    summary="The client's sessions",
+)
+def sessions(request: HttpRequest):
+    """The client's sessions in every programme, in the order they run."""
+    rows = client_selectors.sessions_of(request.auth)
+    return {"sessions": [client_selectors.session_brief(s) for s in rows]}
+
+
+@router.get(
+    "/sessions/{int:pk}/",
+    response={200: schemas.SessionDetail, 404: schemas.Error, **ERRORS},
+    url_name="session",
+    summary="One session and its shared summary",
+)
+def session(request: HttpRequest, pk: int):
+    """One session and, once its coach has completed it, its shared summary (`null` before
+    that). Another client's session is 404, as if it did not exist."""
+    found = client_selectors.get_own_session(request.auth, pk)
+    if found is None:
+        raise Http404
+    return {
+        "session": client_selectors.session_brief(found),
+        "summary": client_selectors.session_summary(request.auth, found),
+    }
+
+
+@router.get(
+    "/commitments/",
+    response={200: schemas.Commitments, 400: schemas.Error, **ERRORS},
+    url_name="commitments",
+    summary="The client's commitments",
+)
+def commitments(request: HttpRequest, state: Commitment.State | None = None):
+    """The client's commitments (theirs and their coach's) from completed sessions, oldest
+    first; `state` narrows them."""
+    return {"commitments": client_selectors.commitments_of(request.auth, state)}
+
+
+api.add_router("", router)
