@@ -85,6 +85,9 @@ def test_it_answers_every_listed_shortcut_and_lists_one_for_every_control(live_s
     check("start")
 
     # Every control of the runner stands for a listed shortcut (hidden ones too).
+    # The test writes to the live server's in-memory database only once the page's own save
+    # is done: SQLite refuses a write while another connection holds the table.
+    _saved(page)
     runner_services.commitment_save(session=session, uuid=uuid.uuid4(), text="Placeholder row")
     page.reload()
     missing = page.eval_on_selector_all(
@@ -275,6 +278,7 @@ def test_it_answers_every_listed_shortcut_and_lists_one_for_every_control(live_s
     page.keyboard.press("Escape")
 
     # Two versions clash: the note changed elsewhere while this page edits it.
+    _saved(page)  # the outcome marked above, before the test writes (see above)
     first_note.refresh_from_db()
     runner_services.note_save(
         session=session, uuid=first_note.uuid, base_version=first_note.version, body="Elsewhere"
