@@ -7,6 +7,11 @@ from collections.abc import Callable
 _handlers: dict[str, list[Callable]] = {}
 
 
+class Refused(Exception):
+    """A handler refuses the change it was told about, with a reason fit to show a person.
+    Raised inside the caller's transaction, it undoes the whole change."""
+
+
 def register(event: str, handler: Callable) -> None:
     if handler not in _handlers.setdefault(event, []):
         _handlers[event].append(handler)
@@ -28,6 +33,11 @@ ORGANISATION_CREATED = "organisation_created"
 # what they keep about the client (sessions, emails) and deletion leaves no trace anywhere.
 CLIENT_DELETING = "client_deleting"
 MEMBERSHIP_SUSPENDING = "membership_suspending"
+# A client moving to another coach. Handlers of the first return a reason it cannot happen
+# yet (collected before anything changes); handlers of the second move what they keep about
+# the client, inside the reassigning transaction, and may raise `Refused`.
+CLIENT_REASSIGN_OBJECTIONS = "client_reassign_objections"
+CLIENT_REASSIGNING = "client_reassigning"
 
 
 def invitation_accepted(role: str) -> str:

@@ -108,10 +108,30 @@ def client_restore(*, client: Client) -> Client:
     return client
 
 
+class ReassignRefused(Exception):
+    """The client cannot change coach yet; the message says why and nothing changed."""
+
+
 @transaction.atomic
 def client_reassign(*, client: Client, coach: User) -> Client:
+    """Moves the client, and with them all their coaching (apps above hear of it through
+    hooks), to `coach` in one transaction: a client belongs to one coach at a time."""
+    client = (
+        Client.objects.select_for_update(of=("self",)).select_related("coach").get(pk=client.pk)
+    )
+    previous = client.coach
+    if previous.pk == coach.pk:
+        return client
+    objections = hooks.collect(hooks.CLIENT_REASSIGN_OBJECTIONS, client=client, coach=coach)
+    if objections:
+        raise ReassignRefused(" ".join(objections))
     client.coach = coach
     client.save(update_fields=["coach", "updated_at"])
+    try:
+        hooks.fire(hooks.CLIENT_REASSIGNING, client=client, previous_coach=previous, coach=coach)
+    except hooks.Refused as error:
+        # Raising out of the atomic block rolls back the coach change as well.
+        raise ReassignRefused(str(error)) from None
     return client
 
 

@@ -130,9 +130,17 @@ def client_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReassignForm(_data(request), actor=actor, client=client)
     if request.method == "POST" and form.is_valid():
         coach = form.cleaned_data["coach"]
-        services.client_reassign(client=client, coach=coach)
-        messages.success(request, f"{coach.full_name} now coaches {client.full_name}.")
-        return redirect("client_detail", pk=client.pk)
+        try:
+            services.client_reassign(client=client, coach=coach)
+        except services.ReassignRefused as refusal:
+            form.add_error(None, f"Nothing has changed. {refusal}")
+        else:
+            messages.success(
+                request,
+                f"Done: {coach.full_name} now coaches {client.full_name}, with their programs, "
+                "sessions and waiting emails. The previous coach's private notes stay with them.",
+            )
+            return redirect("client_detail", pk=client.pk)
     return render(
         request,
         "clients/client_reassign.html",

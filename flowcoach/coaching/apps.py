@@ -9,6 +9,9 @@ class CoachingConfig(AppConfig):
     def ready(self) -> None:
         from flowcoach.accounts import hooks
 
+        from .handover import client_coaching_hand_over, client_reassign_objection
         from .privacy import client_traces_purge
 
         hooks.register(hooks.CLIENT_DELETING, client_traces_purge)
+        hooks.register(hooks.CLIENT_REASSIGN_OBJECTIONS, client_reassign_objection)
+        hooks.register(hooks.CLIENT_REASSIGNING, client_coaching_hand_over)

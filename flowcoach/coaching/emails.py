@@ -249,9 +249,19 @@ def _subject_when(session: CoachingSession) -> str:
 # --- drafts -----------------------------------------------------------------------------------
 
 
-def _draft_invitation(session: CoachingSession, *, update: bool) -> Message:
+def _draft_invitation(
+    session: CoachingSession, *, update: bool, new_coach: bool = False
+) -> Message:
     client, coach = session.engagement.client, session.engagement.coach
-    if update:
+    if update and new_coach:
+        subject = (
+            f"Your new coach: {session.title} with {coach.full_name}, {_subject_when(session)}"
+        )
+        opening = (
+            f"Hi {client.first_name},\n\n{coach.full_name} is your coach from now on, so this "
+            "session is with them. The attached calendar file updates the event you already have."
+        )
+    elif update:
         subject = f"New time: {session.title} with {coach.full_name}, {_subject_when(session)}"
         opening = (
             f"Hi {client.first_name},\n\nYour session has moved. Here is the new time, and the "
@@ -387,6 +397,66 @@ def session_emails_time_set(session: CoachingSession) -> None:
     else:
         _draft_invitation(session, update=False)
     _draft_preparation(session, now)
+
+
+def _redraft_unsent(key: str, draft) -> Message | None:
+    """Re-drafts the message under `key` with `draft()` while it has not gone out. A queued
+    one is taken back first (if a worker has just claimed it, it goes as it is); one the
+    coach cancelled stays cancelled."""
+    message = _message(key)
+    if message is None or message.state == State.CANCELLED:
+        return message
+    if message.state == State.QUEUED:
+        message = outbox.message_cancel_by_key(key=key, reason="Rewritten for the new coach.")
+        if message.state != State.CANCELLED:
+            return message
+    elif message.state not in (State.DRAFT, State.APPROVED, State.FAILED):
+        return message
+    return draft()
+
+
+def invitation_reached(session: CoachingSession) -> bool:
+    """True when the invitation may already be with the client, so a change to the event
+    needs an update with a higher SEQUENCE rather than a rewritten invitation."""
+    message = _message(invitation_key(session))
+    return message is not None and message.state in (
+        State.SENDING,
+        State.SENT,
+        State.INTERRUPTED,
+    )
+
+
+def session_emails_coach_changed(session: CoachingSession, *, reached: bool) -> None:
+    """After the client moved to another coach (`session.engagement.coach` is the new one):
+    the session's emails not yet out are re-drafted in the new coach's name, through the same
+    re-draft a reschedule uses, so they wait for the new coach's approval. When the invitation
+    had `reached` the client, the caller raised the session's SEQUENCE and an update naming
+    the new coach follows; older unsent updates give way to it."""
+    if reached:
+        _draft_invitation(session, update=True, new_coach=True)
+        for sequence in range(1, session.ics_sequence):
+            outbox.message_cancel_by_key(
+                key=update_key(session, sequence), reason="A newer update replaced this one."
+            )
+    else:
+        # Updates only follow an invitation that went out, so there are none to rewrite here.
+        _redraft_unsent(invitation_key(session), lambda: _draft_invitation(session, update=False))
+    if session.status == CoachingSession.Status.SCHEDULED and session.starts_at is not None:
+        _redraft_unsent(
+            preparation_key(session), lambda: _draft_preparation(session, timezone.now())
+        )
+
+
+def session_follow_up_coach_changed(
+    session: CoachingSession, *, recap_text: str, commitments_text: str
+) -> Message | None:
+    """The follow-up of a held session, re-drafted in the new coach's name while unsent."""
+    return _redraft_unsent(
+        follow_up_key(session),
+        lambda: session_follow_up_draft(
+            session=session, recap_text=recap_text, commitments_text=commitments_text
+        ),
+    )
 
 
 def session_emails_cancelled(

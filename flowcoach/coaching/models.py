@@ -220,6 +220,11 @@ class SessionNote(models.Model):
         SHARED = "shared_with_client", "Shared with the client"
 
     session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="notes")
+    # The coach who wrote it. A coach-only note stays theirs when the client moves to another
+    # coach: the new coach never reads it and nobody else may change it (decisions.md).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_notes"
+    )
     uuid = models.UUIDField(unique=True)
     body = models.TextField(blank=True)
     segment = models.PositiveIntegerField(default=0)

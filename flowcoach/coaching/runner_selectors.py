@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import nh3
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
@@ -62,6 +62,15 @@ def _segments(session: CoachingSession, record: SessionRecord, now: datetime) ->
     ]
 
 
+def readable_notes(session: CoachingSession, notes: QuerySet) -> QuerySet:
+    """The notes the session's coach may read: shared ones, and the coach-only ones they
+    wrote themselves. Another coach's coach-only notes (from before a change of coach) stay
+    private to their author. Only the session's coach reaches these pages (access.py)."""
+    return notes.filter(deleted_at__isnull=True).filter(
+        Q(visibility=SessionNote.Visibility.SHARED) | Q(author_id=session.engagement.coach_id)
+    )
+
+
 def _previous_session(session: CoachingSession) -> CoachingSession | None:
     """The client's most recent other session that was held, in any engagement."""
     return (
@@ -79,7 +88,7 @@ def runner_page(session: CoachingSession) -> dict:
     now = timezone.now()
     record = runner.record_of(session)
     client = session.engagement.client
-    notes = list(session.notes.filter(deleted_at__isnull=True).order_by("created_at", "id"))
+    notes = list(readable_notes(session, session.notes.all()).order_by("created_at", "id"))
     previous = _previous_session(session)
     review = (
         list(Commitment.objects.filter(session=previous).order_by("created_at", "id"))
@@ -183,7 +192,7 @@ def _chart(segments: list[dict]) -> dict:
 
 def summary_page(session: CoachingSession) -> dict:
     record = runner.record_of(session)
-    notes = list(session.notes.filter(deleted_at__isnull=True).order_by("created_at", "id"))
+    notes = list(readable_notes(session, session.notes.all()).order_by("created_at", "id"))
     segments = _segments(session, record, record.completed_at or timezone.now())
     groups = []
     for segment in segments:
@@ -303,7 +312,7 @@ def prepare_page(session: CoachingSession) -> dict:
     if previous is not None:
         previous_notes = [
             {"note": n, "html": markdown_html(n.body), "stage": STAGE_LABELS.get(n.flow_stage, "")}
-            for n in previous.notes.filter(deleted_at__isnull=True).order_by("created_at", "id")
+            for n in readable_notes(session, previous.notes.all()).order_by("created_at", "id")
         ]
         previous_record = SessionRecord.objects.filter(session=previous).first()
         previous_purpose = PurposeStatement.objects.filter(session=previous).first()

@@ -196,6 +196,19 @@ def note_as_dict(note: SessionNote) -> dict:
     }
 
 
+NOT_YOUR_NOTE = (
+    "This note was written by the client's previous coach, so it stays as they left it. "
+    "Add a note of your own instead."
+)
+
+
+def _own(session: CoachingSession, note: SessionNote) -> None:
+    """Only the note's author changes or deletes it. The session's coach is the one saving
+    (access lets no one else in), so a note by anyone else came with a change of coach."""
+    if note.author_id != session.engagement.coach_id:
+        raise RunnerError(NOT_YOUR_NOTE)
+
+
 @transaction.atomic
 def note_save(*, session: CoachingSession, uuid, base_version=None, **fields) -> SessionNote:
     """Creates or updates the note with this id. Same content again: no change. An update
@@ -208,10 +221,16 @@ def note_save(*, session: CoachingSession, uuid, base_version=None, **fields) ->
     note = _note_for_update(note_id)
     if note is None:
         return SessionNote.objects.create(
-            session=session, uuid=note_id, created_at=now, updated_at=now, **clean
+            session=session,
+            uuid=note_id,
+            author_id=session.engagement.coach_id,
+            created_at=now,
+            updated_at=now,
+            **clean,
         )
     if note.session_id != session.pk:
         raise RunnerError("Each item needs a valid id.")
+    _own(session, note)
     changed = {k: v for k, v in clean.items() if getattr(note, k) != v}
     if not changed and note.deleted_at is None:
         return note  # a retry of what is already stored
@@ -239,6 +258,7 @@ def note_delete(*, session: CoachingSession, uuid, base_version=None) -> Session
     note = _note_for_update(_uuid(uuid))
     if note is None or note.session_id != session.pk:
         return None
+    _own(session, note)
     if note.deleted_at is not None:
         return note
     base = _base_version(base_version)
