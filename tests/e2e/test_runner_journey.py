@@ -308,16 +308,14 @@ def test_it_runs_todays_demo_session_from_the_sign_in_page_to_its_summary(
     for text in (PURPOSE, CLIENT_COMMITMENT, COACH_COMMITMENT, WORK, SUMMARY):
         assert text in markdown, text
 
-    pdf_link = page.get_by_role("link", name=re.compile("PDF"))
-    if pdf_link.count():
-        from pypdf import PdfReader
+    from pypdf import PdfReader
 
-        with page.expect_download() as download:
-            pdf_link.first.click()
-        reader = PdfReader(download.value.path())
-        pdf = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
-        for text in (PURPOSE, GREETING, ENERGY, CLIENT_COMMITMENT, COACH_COMMITMENT):
-            assert text in pdf, text
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("PDF")).first.click()
+    reader = PdfReader(download.value.path())
+    pdf = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    for text in (PURPOSE, GREETING, ENERGY, CLIENT_COMMITMENT, COACH_COMMITMENT):
+        assert text in pdf, text
 
     # --- the follow-up draft in the outbox --------------------------------------------------
     _go(page, "Outbox")
