@@ -319,3 +319,18 @@ def test_it_says_on_the_confirmation_page_what_moves_and_what_stays_private(worl
     assert "What moves to the new coach" in text
     assert "stay private to them" in text
     assert "has to be finished first" in text
+
+
+def test_it_takes_back_a_queued_invitation_and_rewrites_it_for_the_new_coach(world):
+    made = _coaching(world)
+    queued = outbox.message_approve(
+        message=Message.objects.get(key=emails.invitation_key(made["drafted"])), user=world.coach
+    )
+    assert queued.state == State.QUEUED
+    _reassign(world)
+    queued.refresh_from_db()
+    assert queued.state == State.DRAFT and queued.owner == world.other_coach
+    assert "with Cole Second" in queued.subject and queued.approved_by is None
+    # Nothing reached the client yet, so no update is needed and the SEQUENCE stays.
+    assert CoachingSession.objects.get(pk=made["drafted"].pk).ics_sequence == 0
+    assert not Message.objects.filter(key=emails.update_key(made["drafted"], 1)).exists()
