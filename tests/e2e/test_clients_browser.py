@@ -75,6 +75,6 @@ def test_it_lets_an_admin_change_a_clients_coach(live_server, page, world):
     assert_accessible(page)
     page.get_by_label("New coach").select_option(str(world.other_coach.pk))
     page.get_by_role("button", name="Change coach").click()
-    page.get_by_text("Cole Second now coaches Cliff Client.").wait_for()
+    page.get_by_text("Cole Second now coaches Cliff Client, with their programs").wait_for()
     world.client.refresh_from_db()
     assert world.client.coach == world.other_coach
