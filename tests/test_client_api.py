@@ -161,3 +161,10 @@ def test_it_keeps_queries_fixed_whatever_the_number_of_sessions_and_notes(
     enrol_and_schedule(world)
     with django_assert_max_num_queries(12):
         assert api.get(reverse(name, args=args)).status_code == 200
+
+
+def test_it_answers_json_for_any_unknown_address_even_an_odd_one(world):
+    # Schemathesis found this one: a line break in the path slipped past the catch-all.
+    response = world.login(world.client_user).get("/api/v1/sessions/%0A/")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert response["API-Version"] == "1"

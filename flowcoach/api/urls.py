@@ -6,7 +6,7 @@ Ninja names its URLs inside a namespace (`api_v1:me`, `api_v1:openapi-json`…),
 authorization matrix walks like any other. Every ninja view is wrapped once here
 (`v1.answered`), and the API's root and any unknown address answer a JSON 404."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import v1
 
@@ -19,7 +19,8 @@ def _v1_patterns():
         # 404 that would reach Django's HTML page.
         view = v1.not_found if pattern.name == "api-root" else pattern.callback
         wrapped.append(path(str(pattern.pattern), v1.answered(view), name=pattern.name))
-    wrapped.append(path("<path:rest>", v1.answered(v1.not_found), name="not_found"))
+    # Any other address, even one holding a line break (the `path` converter stops there).
+    wrapped.append(re_path(r"^(?P<rest>[\s\S]+)$", v1.answered(v1.not_found), name="not_found"))
     return wrapped
 
 
