@@ -334,3 +334,18 @@ def test_it_takes_back_a_queued_invitation_and_rewrites_it_for_the_new_coach(wor
     # Nothing reached the client yet, so no update is needed and the SEQUENCE stays.
     assert CoachingSession.objects.get(pk=made["drafted"].pk).ics_sequence == 0
     assert not Message.objects.filter(key=emails.update_key(made["drafted"], 1)).exists()
+
+
+def test_it_offers_the_previous_coachs_shared_notes_read_only_in_the_runner(world):
+    made = _coaching(world)
+    unrun = made["sent"]
+    theirs = runner.note_save(
+        session=unrun, uuid=uuid.uuid4(), body="Agreed pace", visibility="shared_with_client"
+    )
+    _reassign(world)
+    new = world.login(world.other_coach)
+    unrun = CoachingSession.objects.select_related("engagement").get(pk=unrun.pk)
+    runner.note_save(session=unrun, uuid=uuid.uuid4(), body="Mine")
+    state = new.get(reverse("runner", args=[unrun.pk])).context["state"]
+    readonly = {note["body"]: note["readonly"] for note in state["notes"]}
+    assert readonly == {theirs.body: True, "Mine": False}

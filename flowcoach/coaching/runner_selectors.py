@@ -121,7 +121,15 @@ def runner_page(session: CoachingSession) -> dict:
         "planned_minutes": session.duration_minutes,
         # The session turns amber at its template's shortest length, red past its own.
         "session_min": min(session.template_version.minutes_min, session.duration_minutes),
-        "notes": [{**runner.note_as_dict(r["note"]), "html": r["html"]} for r in rendered],
+        # A shared note by the client's previous coach reads here but stays as they left it.
+        "notes": [
+            {
+                **runner.note_as_dict(r["note"]),
+                "html": r["html"],
+                "readonly": r["note"].author_id != session.engagement.coach_id,
+            }
+            for r in rendered
+        ],
         "record": runner.record_as_dict(record),
         "commitments": [
             *({**runner.commitment_as_dict(c), "here": True} for c in commitments),

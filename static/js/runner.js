@@ -542,15 +542,19 @@ function renderNotes() {
     meta.className = "note-meta";
     const segName = (state.segments[note.segment] || {}).name || "";
     const tags = [segName, STAGE_LABELS[note.flow_stage], MARKER_LABELS[note.marker], note.visibility === "shared_with_client" ? "shared" : ""];
+    if (note.readonly) tags.push("by the previous coach");
     meta.textContent = tags.filter(Boolean).join(" · ");
     const body = noteContent(note);
     const words = noteWords(note).slice(0, 40);
-    li.append(
-      meta,
-      body,
-      rowButton("Edit", "note-edit", `Edit note: ${words}`, () => editNote(note.uuid)),
-      rowButton("Delete", "note-delete", `Delete note: ${words}`, () => deleteNote(note.uuid)),
-    );
+    li.append(meta, body);
+    // The previous coach's notes are theirs: the server refuses changes, so offer none.
+    if (note.readonly) li.dataset.readonly = "true";
+    else {
+      li.append(
+        rowButton("Edit", "note-edit", `Edit note: ${words}`, () => editNote(note.uuid)),
+        rowButton("Delete", "note-delete", `Delete note: ${words}`, () => deleteNote(note.uuid)),
+      );
+    }
     list.append(li);
     if (note.marker) {
       const m = document.createElement("li");
@@ -836,8 +840,8 @@ function toggleShare() {
 
 // The item whose row has focus, or else the last one in the list.
 function chosen(listId) {
-  const row = document.activeElement && document.activeElement.closest(`#${listId} > li`);
-  const rows = $(listId).querySelectorAll(":scope > li");
+  const row = document.activeElement && document.activeElement.closest(`#${listId} > li:not([data-readonly])`);
+  const rows = $(listId).querySelectorAll(":scope > li:not([data-readonly])");
   return (row || rows[rows.length - 1] || {}).dataset?.uuid;
 }
 
