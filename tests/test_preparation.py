@@ -315,6 +315,17 @@ def test_it_tells_the_coach_when_the_email_already_went(world, track):
     assert "Prospecting when busy" in prep_email(s4).subject
 
 
+def test_it_takes_back_a_queued_email_and_names_the_new_topic(world, track):
+    s4 = track[3]
+    http = world.login(world.coach)
+    http.post(reverse("session_topic", args=[s4.pk]), {"topic": "Prospecting when busy"})
+    Message.objects.filter(pk=prep_email(s4).pk).update(state=State.QUEUED)
+    response = http.post(reverse("session_topic", args=[s4.pk]), {"other": "Asking for referrals"})
+    assert "already gone out" not in http.get(response["Location"]).content.decode()
+    assert "Asking for referrals" in prep_email(s4).subject
+    assert prep_email(s4).state != State.QUEUED
+
+
 def test_it_chooses_the_topic_while_scheduling(world, track):
     s5 = track[4]
     http = world.login(world.coach)

@@ -363,18 +363,14 @@ def preparation_message(session: CoachingSession) -> Message | None:
 
 def session_preparation_redraft(session: CoachingSession) -> Message | None:
     """Re-renders the preparation email after something it names changed (the open-session
-    topic), through the same re-draft a reschedule uses: a draft or an approved message not
-    yet on its way is replaced; one already on its way is returned unchanged. None when the
-    session has no preparation email (not scheduled yet, or its email was cancelled)."""
-    message = _message(preparation_key(session))
-    if (
-        message is None
-        or message.state == State.CANCELLED
-        or session.status != CoachingSession.Status.SCHEDULED
-        or session.starts_at is None
-    ):
-        return message
-    return _draft_preparation(session, timezone.now())
+    topic): a message not yet on its way is replaced (a queued one taken back first); one
+    already on its way is returned unchanged. None when the session has no preparation
+    email (not scheduled yet)."""
+    if session.status != CoachingSession.Status.SCHEDULED or session.starts_at is None:
+        return _message(preparation_key(session))
+    return _redraft_unsent(
+        preparation_key(session), lambda: _draft_preparation(session, timezone.now())
+    )
 
 
 def session_emails_time_set(session: CoachingSession) -> None:

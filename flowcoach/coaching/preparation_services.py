@@ -111,8 +111,8 @@ class TopicChange:
 
     @property
     def email_already_gone(self) -> bool:
+        # A queued email is taken back and rewritten, so only one a worker holds has gone.
         return self.email is not None and self.email.state in (
-            State.QUEUED,
             State.SENDING,
             State.SENT,
             State.INTERRUPTED,
