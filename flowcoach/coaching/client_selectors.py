@@ -33,7 +33,7 @@ from flowcoach.programs.models import FLOW_STAGE_LABELS as STAGE_LABELS
 
 from .emails import follow_up_key
 from .models import CoachingSession, Commitment, PurposeStatement, SessionNote, SessionRecord
-from .runner_selectors import OUTCOME_LABELS
+from .runner_selectors import OUTCOME_LABELS, markdown_html
 
 FORMAT = "flowcoach.client-records"
 FORMAT_VERSION = 1
@@ -298,6 +298,32 @@ def client_records(client: Client) -> dict:
         ],
         "recap_emails": recap_emails_of(client, sessions),
     }
+
+
+def portal_history(client: Client) -> dict:
+    """What the portal shows of the coaching so far: the commitments still open and, newest
+    first, each completed session's shared summary with its notes rendered. Built from the
+    export's own records, so the portal and the export can never disagree on what is shared."""
+    records = client_records(client)
+    sessions = []
+    for row in reversed(records["sessions"]):
+        summary = row["summary"]
+        if summary is None:
+            continue
+        notes = [{**note, "html": markdown_html(note["text"])} for note in summary["shared_notes"]]
+        sessions.append(
+            {
+                **row,
+                "starts_at": datetime.fromisoformat(row["starts_at"]) if row["starts_at"] else None,
+                "summary": {**summary, "shared_notes": notes},
+            }
+        )
+    open_commitments = [
+        {**c, "due_date": date.fromisoformat(c["due_date"]) if c["due_date"] else None}
+        for c in records["commitments"]
+        if c["state"] == Commitment.State.OPEN
+    ]
+    return {"sessions": sessions, "open_commitments": open_commitments}
 
 
 def _day(value: str | None, zone: str) -> str:

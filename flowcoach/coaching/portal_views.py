@@ -9,7 +9,7 @@ from flowcoach.accounts import policy
 from flowcoach.clients import access as client_access
 from flowcoach.clients import profile_selectors
 
-from . import preparation_selectors, selectors
+from . import client_selectors, preparation_selectors, selectors
 
 
 @require_GET
@@ -28,5 +28,6 @@ def portal(request: HttpRequest) -> HttpResponse:
             "client": client,
             "profile": profile_selectors.shared_profile(client),
             "upcoming": upcoming,
+            "history": client_selectors.portal_history(client),
         },
     )
