@@ -247,10 +247,36 @@ COMMITMENT_PAIRS = [
 ]
 CLIENT_STATES = [Commitment.State.KEPT, Commitment.State.PARTLY_KEPT, Commitment.State.MISSED]
 
-PURPOSE_DRAFTS = [
+# Each client's statement in two drafts: the first attempt, then the one it grew into.
+PURPOSE_DRAFTS = {
+    "marcus@example.org": [
+        "I sell so that a depot runs on time and nobody has to guess why it did not.",
+        "I sell to find the real cause of a customer's trouble and fix it so it stays fixed; "
+        "my week is good when someone stops firefighting because of me.",
+    ],
+    "lena@example.org": [
+        "I sell so that people leave a conversation with me clearer about what they need.",
+        "I sell to help a team see the next step they could not see alone, and I count the "
+        "conversations where that happened, not the calls.",
+    ],
+    "tom@example.org": [
+        "I sell so a workshop owner gets the right tool the first time.",
+        "I sell to be the rep a customer calls before they buy anything, because I told them "
+        "straight last time.",
+    ],
+    "nadia@example.org": [
+        "I sell so that a hospital buys what its staff will actually use.",
+        "I sell to help people make a choice they are glad of a year later, and I measure my "
+        "week by how many of those conversations I had.",
+    ],
+    "ravi@example.org": [
+        "I sell so that a plant manager can plan a year ahead without worrying about power.",
+        "I sell to turn a complicated contract into a decision a finance team is proud of.",
+    ],
+}
+FALLBACK_PURPOSE = [
     "I sell so that people leave a conversation with me clearer about what they need.",
-    "I sell to help people make a choice they are glad of a year later, and I measure my "
-    "week by how many of those conversations I had.",
+    "I sell to be useful first; the numbers follow the conversations that help.",
 ]
 
 WORKSHEETS = [
@@ -338,8 +364,9 @@ def _runner_history(client: Client) -> None:
             )
             at = start + timedelta(minutes=48 + index)
             Commitment.objects.filter(pk=commitment.pk).update(created_at=at, updated_at=at)
-        if position < len(PURPOSE_DRAFTS) or latest:
-            text = PURPOSE_DRAFTS[min(position, len(PURPOSE_DRAFTS) - 1)]
+        drafts = PURPOSE_DRAFTS.get(client.email, FALLBACK_PURPOSE)
+        if position < len(drafts) or latest:
+            text = drafts[min(position, len(drafts) - 1)]
             statement = runner.purpose_save(session=session, text=text)
             PurposeStatement.objects.filter(pk=statement.pk).update(
                 created_at=start + timedelta(minutes=40)
