@@ -282,14 +282,20 @@ def test_it_keeps_the_previous_coachs_private_notes_out_of_the_new_coachs_reach(
     assert SessionNote.objects.filter(author=world.coach, body__contains=SECRET).count() == 2
 
 
-def test_it_refuses_to_change_or_delete_another_coachs_note_in_the_autosave(world):
+def _handed_over_with_a_shared_note(world):
+    """The coaching as _coaching makes it, a shared note by the first coach on the next
+    session, then the change of coach: (made, next session, the note, new coach's client)."""
     made = _coaching(world)
     unrun = made["sent"]
     theirs = runner.note_save(
         session=unrun, uuid=uuid.uuid4(), body="Agreed pace", visibility="shared_with_client"
     )
     _reassign(world)
-    new = world.login(world.other_coach)
+    return made, unrun, theirs, world.login(world.other_coach)
+
+
+def test_it_refuses_to_change_or_delete_another_coachs_note_in_the_autosave(world):
+    made, unrun, theirs, new = _handed_over_with_a_shared_note(world)
     url = reverse("runner_notes", args=[unrun.pk])
     for data in (
         {"uuid": str(theirs.uuid), "base_version": 1, "body": "Rewritten"},
@@ -337,13 +343,7 @@ def test_it_takes_back_a_queued_invitation_and_rewrites_it_for_the_new_coach(wor
 
 
 def test_it_offers_the_previous_coachs_shared_notes_read_only_in_the_runner(world):
-    made = _coaching(world)
-    unrun = made["sent"]
-    theirs = runner.note_save(
-        session=unrun, uuid=uuid.uuid4(), body="Agreed pace", visibility="shared_with_client"
-    )
-    _reassign(world)
-    new = world.login(world.other_coach)
+    _, unrun, theirs, new = _handed_over_with_a_shared_note(world)
     unrun = CoachingSession.objects.select_related("engagement").get(pk=unrun.pk)
     runner.note_save(session=unrun, uuid=uuid.uuid4(), body="Mine")
     state = new.get(reverse("runner", args=[unrun.pk])).context["state"]
