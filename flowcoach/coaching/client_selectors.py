@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -248,8 +249,19 @@ def recap_emails_of(client: Client, sessions: list[CoachingSession]) -> list[dic
     ]
 
 
-def client_records(client: Client) -> dict:
-    """Everything above in one dictionary: the JSON file of the client's export."""
+@dataclass
+class _Coaching:
+    """The client's sessions, each with its shared summary once completed, and the
+    commitments they may see: what both the export and the portal are made of."""
+
+    sessions: list[CoachingSession]
+    rows: list[dict]
+    commitments: list[dict]
+    completed: list[CoachingSession]
+    purposes: dict[int, PurposeStatement]
+
+
+def _coaching(client: Client) -> _Coaching:
     sessions = list(sessions_of(client))
     by_pk = {s.pk: s for s in sessions}
     completed = [s for s in sessions if _completed(s) is not None]
@@ -280,33 +292,47 @@ def client_records(client: Client) -> dict:
             else None
         )
         rows.append(row)
+    return _Coaching(
+        sessions=sessions,
+        rows=rows,
+        commitments=[_commitment(c, by_pk) for c in commitments],
+        completed=completed,
+        purposes=purposes,
+    )
+
+
+def client_records(client: Client) -> dict:
+    """Everything above in one dictionary: the JSON file of the client's export."""
+    coaching = _coaching(client)
+    purposes = coaching.purposes
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "exported_at": _iso(timezone.now()),
         "profile": profile_of(client),
-        "sessions": rows,
-        "commitments": [_commitment(c, by_pk) for c in commitments],
+        "sessions": coaching.rows,
+        "commitments": coaching.commitments,
         "purpose_statements": [
             {
                 "text": purposes[s.pk].text,
                 "session": {"id": s.pk, "code": s.code},
                 "created_at": _iso(purposes[s.pk].created_at),
             }
-            for s in completed
+            for s in coaching.completed
             if s.pk in purposes
         ],
-        "recap_emails": recap_emails_of(client, sessions),
+        "recap_emails": recap_emails_of(client, coaching.sessions),
     }
 
 
 def portal_history(client: Client) -> dict:
     """What the portal shows of the coaching so far: the commitments still open and, newest
     first, each completed session's shared summary with its notes rendered. Built from the
-    export's own records, so the portal and the export can never disagree on what is shared."""
-    records = client_records(client)
+    export's own selection, so the portal and the export can never disagree on what is shared
+    (without the export's profile and recap emails, which the portal does not show here)."""
+    coaching = _coaching(client)
     sessions = []
-    for row in reversed(records["sessions"]):
+    for row in reversed(coaching.rows):
         summary = row["summary"]
         if summary is None:
             continue
@@ -320,7 +346,7 @@ def portal_history(client: Client) -> dict:
         )
     open_commitments = [
         {**c, "due_date": date.fromisoformat(c["due_date"]) if c["due_date"] else None}
-        for c in records["commitments"]
+        for c in coaching.commitments
         if c["state"] == Commitment.State.OPEN
     ]
     return {"sessions": sessions, "open_commitments": open_commitments}
