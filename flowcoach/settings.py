@@ -222,7 +222,7 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    else "flowcoach.lib.console_mail.EmailBackend",
 )
 
 # --- Internationalisation -------------------------------------------------------------------
