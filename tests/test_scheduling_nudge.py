@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from flowcoach.coaching import emails, services, tasks
+from flowcoach.coaching import coach_emails, services, tasks
 from flowcoach.coaching.models import NudgeSetting
 from flowcoach.outbox import dispatch
 from flowcoach.outbox.models import Message
@@ -65,13 +65,13 @@ def test_it_drafts_the_weekly_digest_once_per_week_and_only_when_asked(
 ):
     today = timezone.now()
     monday = (today - timedelta(days=today.weekday())).replace(hour=8, minute=0)
-    week = emails.iso_week(monday)
+    week = coach_emails.iso_week(monday)
     assert tasks.nudge_digests_draft(now=monday) == 0  # nobody asked
     services.nudge_setting_update(user=world.coach, weekly_digest=True)
     assert tasks.nudge_digests_draft(now=monday) == 1
     message = Message.objects.get(kind="digest")
     assert message.key == f"coach:{world.coach.pk}:nudge:{week}"
-    assert emails.iso_week(datetime(2027, 3, 1, tzinfo=UTC)) == "2027-W09"
+    assert coach_emails.iso_week(datetime(2027, 3, 1, tzinfo=UTC)) == "2027-W09"
     assert message.to_email == world.coach.email and "Cliff Client" in message.text_body
     # Again on Friday of the same week: the same message, not a second one.
     tasks.nudge_digests_draft(now=monday + timedelta(days=4))

@@ -2,9 +2,9 @@
 
 Keys: `session:<id>:invitation`, `session:<id>:update:<sequence>`, `session:<id>:cancel`,
 `session:<id>:preparation`, `session:<id>:follow_up`, and `session:<id>:request:<id>` for
-the coach's notice of a client's answer. The outbox re-drafts a message under the same key
-while nothing has gone out and returns it unchanged once it is on its way, so calling these
-again is always safe. Every date and time in a client's email is in the client's time zone.
+the coach's notice of a client's answer (drafted in `coach_emails`, with the other notes to
+the coach). The outbox re-drafts a message under the same key while nothing has gone out and
+returns it unchanged once it is on its way, so calling these again is always safe. Every date and time in a client's email is in the client's time zone.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def session_context(session: CoachingSession, **extra: str) -> dict[str, str]:
     return context
 
 
-def _html(text: str) -> str:
+def html_of(text: str) -> str:
     """Plain text as simple HTML: paragraphs, line breaks and clickable links."""
     paragraphs = []
     for block in re.split(r"\n\s*\n", text.strip()):
@@ -207,10 +207,10 @@ def _bodies(main: str, session: CoachingSession, *, with_links: bool) -> tuple[s
     sign_off = f"Reply to this email to reach {coach.full_name} directly."
     if not with_links:
         text = f"{main.strip()}\n\n{sign_off}\n"
-        return text, f"{_html(main)}\n<p>{escape(sign_off)}</p>"
+        return text, f"{html_of(main)}\n<p>{escape(sign_off)}</p>"
     links_text, links_html = _links_parts(session)
     text = f"{main.strip()}\n\n{links_text}\n\n{sign_off}\n"
-    return text, f"{_html(main)}\n{links_html}\n<p>{escape(sign_off)}</p>"
+    return text, f"{html_of(main)}\n{links_html}\n<p>{escape(sign_off)}</p>"
 
 
 def _when_where(session: CoachingSession) -> str:
@@ -529,103 +529,3 @@ def session_follow_up_draft(
         hold=gap,
         **_common(session),
     )
-
-
-# --- notes to the coach -----------------------------------------------------------------------
-
-
-def _to_coach(*, session: CoachingSession, key: str, kind: str, subject: str, text: str) -> Message:
-    """A short note to the coach about their own work. It needs nobody's approval: the coach
-    is both its reader and the person who would approve it."""
-    coach = session.engagement.coach
-    message = outbox.message_draft(
-        organisation=session.engagement.organisation,
-        key=key,
-        kind=kind,
-        to_email=coach.email,
-        to_name=coach.full_name,
-        subject=subject,
-        text_body=text,
-        html_body=_html(text),
-        send_after=timezone.now(),
-        owner=coach,
-        reference=reference_of(session),
-    )
-    if message.state == State.DRAFT:
-        message = outbox.message_approve(message=message, user=None)
-    return message
-
-
-def coach_notify_request(request: SessionRequest) -> Message:
-    session = request.session
-    client = session.engagement.client
-    coach = session.engagement.coach
-    zone = coach.time_zone
-    when = f"{date_text(session.starts_at, zone)}, {time_text(session.starts_at, zone)}"
-    page = f"{settings.SITE_URL}{reverse('session_detail', args=[session.pk])}"
-    if request.kind == SessionRequest.Kind.CONFIRM:
-        subject = f"{client.full_name} confirmed {session.title}"
-        text = f"{client.full_name} confirmed the session on {when}."
-    elif request.kind == SessionRequest.Kind.CANCEL:
-        subject = f"{client.full_name} cancelled {session.title}"
-        text = f"{client.full_name} cancelled the session on {when}."
-    else:
-        subject = f"{client.full_name} asked to move {session.title}"
-        proposed = [datetime.fromisoformat(t) for t in request.proposed_times]
-        times = "\n".join(f"- {date_text(t, zone)}, {time_text(t, zone)}" for t in proposed)
-        text = (
-            f"{client.full_name} cannot make {when} and suggested:\n{times}\n\n"
-            "The session stays where it is until you move it."
-        )
-    if request.message:
-        text += f"\n\nTheir note: {request.message}"
-    text += f"\n\nThe session: {page}\n"
-    return _to_coach(
-        session=session,
-        key=f"session:{session.pk}:request:{request.pk}",
-        kind=Kind.NOTIFICATION,
-        subject=subject,
-        text=text,
-    )
-
-
-def iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def coach_nudge_digest_draft(*, coach, engagements: list, now: datetime) -> Message | None:
-    """This week's short list of the coach's clients with nothing booked. One key per coach
-    and ISO week (in the coach's zone), so it can never go twice in a week."""
-    if not engagements:
-        return None
-    week = iso_week(local(now, coach.time_zone))
-    lines = "\n".join(
-        f"- {e.client.full_name} ({e.program.title}): "
-        f"{settings.SITE_URL}{reverse('engagement_detail', args=[e.pk])}"
-        for e in engagements
-    )
-    count = len(engagements)
-    text = (
-        f"Hi {coach.get_short_name()},\n\n"
-        f"{'One client has' if count == 1 else f'{count} clients have'} no session booked yet:\n"
-        f"{lines}\n\n"
-        f"The full list: {settings.SITE_URL}{reverse('schedule_nudge')}\n\n"
-        "You get this email because you asked for it on that page, where you can also stop it."
-    )
-    message = outbox.message_draft(
-        organisation=engagements[0].organisation,
-        key=f"coach:{coach.pk}:nudge:{week}",
-        kind=Kind.DIGEST,
-        to_email=coach.email,
-        to_name=coach.full_name,
-        subject=f"{count} to schedule this week" if count > 1 else "One client to schedule",
-        text_body=text,
-        html_body=_html(text),
-        send_after=now,
-        owner=coach,
-        reference=f"coach:{coach.pk}:nudge",
-    )
-    if message.state == State.DRAFT:
-        message = outbox.message_approve(message=message, user=None)
-    return message

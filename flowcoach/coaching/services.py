@@ -437,7 +437,7 @@ def session_request_record(
     """Records a client's answer from an email link, once per link. A confirmation marks the
     session confirmed, a cancellation cancels it, a request to move changes nothing until the
     coach decides. The coach is told each time."""
-    from . import emails
+    from . import coach_emails
 
     now = now or timezone.now()
     session = _locked_session(session)
@@ -470,7 +470,7 @@ def session_request_record(
         session_cancel(session=session, reason=message, by_client=True, now=now)
         request.refresh_from_db()
     with _drafting():
-        emails.coach_notify_request(request)
+        coach_emails.coach_notify_request(request)
     return request
 
 

@@ -14,7 +14,7 @@ from django_tasks import task
 
 from flowcoach.accounts.models import User
 
-from . import emails, selectors
+from . import coach_emails, selectors
 
 
 def nudge_digests_draft(*, now: datetime | None = None) -> int:
@@ -25,7 +25,7 @@ def nudge_digests_draft(*, now: datetime | None = None) -> int:
     coaches = User.objects.filter(nudge_setting__weekly_digest=True, is_active=True)
     for coach in coaches:
         engagements = selectors.clients_to_schedule(coach=coach, now=now)
-        if emails.coach_nudge_digest_draft(coach=coach, engagements=engagements, now=now):
+        if coach_emails.coach_nudge_digest_draft(coach=coach, engagements=engagements, now=now):
             drafted += 1
     return drafted
 
