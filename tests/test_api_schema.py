@@ -20,6 +20,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from flowcoach.api.v1 import api
+from flowcoach.coaching import runner_clock
 from flowcoach.coaching import runner_services as runner
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
 
@@ -33,7 +34,7 @@ def completed(world):
     note(session, "You light up when you teach", shared=True, flow_stage="find_out", segment=0)
     runner.purpose_save(session=session, text="I sell to help buyers decide.")
     commitment(session, "Quote a price in every first call")
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
     return session
 
 

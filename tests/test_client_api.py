@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from flowcoach.accounts.actor import build_actor
 from flowcoach.api.auth import ClientSession
 from flowcoach.clients.models import MotivationProfile, Visibility
+from flowcoach.coaching import runner_clock
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import Commitment
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
@@ -30,7 +31,7 @@ def completed(world):
     runner.purpose_save(session=session, text="I sell to help buyers decide.")
     runner.record_save(session=session, base_version=1, adjustments="Name the price early")
     commitment(session, "Quote a price in every first call")
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
     return session
 
 
@@ -152,7 +153,7 @@ def test_it_keeps_queries_fixed_whatever_the_number_of_sessions_and_notes(
     world, api, name, django_assert_max_num_queries
 ):
     first = enrol_and_schedule(world)
-    runner.session_complete(session=first)
+    runner_clock.session_complete(session=first)
     args = [first.pk] if name == "api_v1:session" else []
     api.get(reverse(name, args=args))
     for index in range(15):

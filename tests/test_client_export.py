@@ -8,6 +8,7 @@ from datetime import date
 from django.urls import reverse
 
 from flowcoach.clients.models import AchievementStory, MotivationProfile
+from flowcoach.coaching import runner_clock
 from flowcoach.coaching import runner_services as runner
 from flowcoach.outbox import services as outbox
 from flowcoach.outbox.models import Kind, Message
@@ -49,7 +50,7 @@ def test_it_exports_profile_sessions_notes_commitments_purpose_outcomes_and_reca
     commitment(session, "Quote a price in every first call", due_date=date(2030, 5, 17))
     kept = commitment(session, "Read the pre-reading")
     runner.commitment_save(session=session, uuid=kept.uuid, base_version=1, state="kept")
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
     follow_up = Message.objects.get(kind=Kind.FOLLOW_UP)
     outbox.message_send_now(message=follow_up, user=world.coach)
     run_worker_once()
@@ -126,10 +127,10 @@ def test_it_exports_an_empty_record_without_failing(world):
 def test_it_gives_each_client_only_their_own_records(world):
     mine = enrol_and_schedule(world)
     note(mine, "For Cliff only", shared=True)
-    runner.session_complete(session=mine)
+    runner_clock.session_complete(session=mine)
     theirs = enrol_and_schedule(world, client=world.other_client, coach=world.other_coach)
     note(theirs, "For Clara only", shared=True)
-    runner.session_complete(session=theirs)
+    runner_clock.session_complete(session=theirs)
     data, _ = records_of(world.login(world.other_client_user))
     assert data["profile"]["full_name"] == "Clara Second"
     assert "For Clara only" in str(data) and "For Cliff only" not in str(data)
@@ -139,13 +140,13 @@ def test_it_keeps_the_export_within_a_fixed_number_of_queries(world, django_asse
     http = world.login(world.client_user)
     session = enrol_and_schedule(world)
     note(session, "One", shared=True)
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
     records_of(http)
     second = enrol_and_schedule(world)
     for index in range(20):
         note(second, f"Note {index}", shared=True)
         commitment(second, f"Commitment {index}")
-    runner.session_complete(session=second)
+    runner_clock.session_complete(session=second)
     with django_assert_max_num_queries(20):
         data, _ = records_of(http)
     assert len(data["commitments"]) == 20

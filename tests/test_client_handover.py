@@ -15,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from flowcoach.clients import services as client_services
-from flowcoach.coaching import emails, services
+from flowcoach.coaching import emails, runner_clock, services
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession, Engagement, SessionNote
 from flowcoach.outbox import services as outbox
@@ -61,7 +61,7 @@ def _coaching(world) -> dict:
     shared = runner.note_save(
         session=held, uuid=uuid.uuid4(), body=SHARED, visibility="shared_with_client"
     )
-    runner.session_complete(session=held)
+    runner_clock.session_complete(session=held)
     _book(sent, 7)
     Message.objects.filter(key=emails.invitation_key(sent)).update(
         state=State.SENT, sent_at=timezone.now()
@@ -211,7 +211,7 @@ def test_it_refuses_while_a_session_is_being_run_and_changes_nothing(world):
     running = made["drafted"]
     running.starts_at = timezone.now() - timedelta(minutes=5)
     running.save()
-    runner.timing_event(session=running, event="start")
+    runner_clock.timing_event(session=running, event="start")
     before = list(Message.objects.order_by("pk").values_list("pk", "owner", "state", "text_body"))
 
     response = _reassign(world)
@@ -225,7 +225,7 @@ def test_it_refuses_while_a_session_is_being_run_and_changes_nothing(world):
     after = list(Message.objects.order_by("pk").values_list("pk", "owner", "state", "text_body"))
     assert after == before
 
-    runner.session_complete(session=running)
+    runner_clock.session_complete(session=running)
     assert _reassign(world).status_code == 302
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from flowcoach.coaching import runner_clock
 from flowcoach.coaching import runner_services as runner
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
 
@@ -25,7 +26,7 @@ def _completed(world, *, marker: str = "") -> None:
         adjustments="Lead with a question",
         coach_summary="Hid",
     )
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
 
 
 def test_it_shows_completed_sessions_and_open_commitments_but_nothing_coach_only(world):

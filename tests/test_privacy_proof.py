@@ -30,7 +30,7 @@ from flowcoach.clients.models import (
     ThemeCatalog,
     Visibility,
 )
-from flowcoach.coaching import links
+from flowcoach.coaching import links, runner_clock
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching import services as coaching
 from flowcoach.coaching.models import CoachingSession
@@ -147,7 +147,7 @@ def run_and_complete(world, session: CoachingSession) -> None:
     )
     commitment(session, SHARED["commitment"])
     commitment(session, SHARED["coach_commitment"], owner="coach")
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
 
 
 def send_everything_to_the_client(world) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from flowcoach.coaching import runner_clock
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession
 from flowcoach.coaching.services import engagement_enrol
@@ -44,7 +45,7 @@ def test_it_keeps_coach_only_runner_content_out_of_emails_and_client_pages(world
         coach_summary=SECRET,
         adjustments="Pause before answering objections.",
     )
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
 
     for message in Message.objects.all():
         for part in (message.subject, message.text_body, message.html_body):

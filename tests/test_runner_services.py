@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from flowcoach.coaching import emails
+from flowcoach.coaching import emails, runner_clock
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import (
     CoachingSession,
@@ -128,15 +128,21 @@ def test_it_keeps_one_purpose_statement_per_session(session):
 
 def test_it_logs_timing_on_the_server_and_repeats_are_harmless(session):
     start = timezone.now() - timedelta(minutes=10)
-    runner.timing_event(session=session, event="start", at=start)
-    runner.timing_event(session=session, event="start", at=start + timedelta(minutes=1))
-    runner.timing_event(session=session, event="next", segment=1, at=start + timedelta(minutes=3))
-    runner.timing_event(session=session, event="next", segment=1, at=start + timedelta(minutes=4))
-    runner.timing_event(session=session, event="pause", at=start + timedelta(minutes=5))
-    runner.timing_event(session=session, event="pause", at=start + timedelta(minutes=6))
-    record = runner.timing_event(session=session, event="resume", at=start + timedelta(minutes=7))
+    runner_clock.timing_event(session=session, event="start", at=start)
+    runner_clock.timing_event(session=session, event="start", at=start + timedelta(minutes=1))
+    runner_clock.timing_event(
+        session=session, event="next", segment=1, at=start + timedelta(minutes=3)
+    )
+    runner_clock.timing_event(
+        session=session, event="next", segment=1, at=start + timedelta(minutes=4)
+    )
+    runner_clock.timing_event(session=session, event="pause", at=start + timedelta(minutes=5))
+    runner_clock.timing_event(session=session, event="pause", at=start + timedelta(minutes=6))
+    record = runner_clock.timing_event(
+        session=session, event="resume", at=start + timedelta(minutes=7)
+    )
     assert [t["segment"] for t in record.timing] == [0, 1, 1]
-    seconds = runner.actual_seconds(record.timing, 5, now=start + timedelta(minutes=8))
+    seconds = runner_clock.actual_seconds(record.timing, 5, now=start + timedelta(minutes=8))
     assert seconds[:2] == [180, 180]
 
 
@@ -156,9 +162,9 @@ def test_it_drafts_the_follow_up_on_completion_without_coach_only_words(session)
         adjustments="Ask one more question before proposing.",
     )
     runner.commitment_save(session=session, uuid=uuid.uuid4(), text="Book two discovery calls")
-    runner.timing_event(session=session, event="start")
-    runner.session_complete(session=session)
-    runner.session_complete(session=session)
+    runner_clock.timing_event(session=session, event="start")
+    runner_clock.session_complete(session=session)
+    runner_clock.session_complete(session=session)
 
     session.refresh_from_db()
     assert session.status == CoachingSession.Status.HELD

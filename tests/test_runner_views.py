@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from flowcoach.coaching import runner_clock
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession, Commitment, SessionNote
 from flowcoach.coaching.services import engagement_enrol
@@ -244,7 +245,9 @@ def test_it_completes_to_the_summary_and_the_markdown_export(http, session):
         session=session, uuid=uuid.uuid4(), body="Shared *insight*", visibility="shared_with_client"
     )
     runner.purpose_save(session=session, text="I help people buy well.")
-    runner.timing_event(session=session, event="start", at=timezone.now() - timedelta(minutes=4))
+    runner_clock.timing_event(
+        session=session, event="start", at=timezone.now() - timedelta(minutes=4)
+    )
     response = http.post(reverse("runner_complete", args=[session.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("runner_summary", args=[session.pk])
@@ -278,7 +281,7 @@ def test_it_shows_last_sessions_commitments_for_review_and_saves_their_state(htt
     kept = runner.commitment_save(
         session=session, uuid=uuid.uuid4(), text="Phone two lapsed clients"
     )
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
     page = http.get(reverse("runner", args=[later.pk])).content.decode()
     assert "Last session&#x27;s commitments" in page or "Last session's commitments" in page
     assert "Phone two lapsed clients" in page

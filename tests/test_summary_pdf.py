@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from flowcoach.coaching import runner_clock
 from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
@@ -32,8 +33,8 @@ def pdf_text(response) -> str:
 
 def run_session(session) -> None:
     start = timezone.now() - timedelta(minutes=55)
-    runner.timing_event(session=session, event="start", at=start)
-    runner.timing_event(session=session, event="next", at=start + timedelta(minutes=9))
+    runner_clock.timing_event(session=session, event="start", at=start)
+    runner_clock.timing_event(session=session, event="next", at=start + timedelta(minutes=9))
     note(session, "Coach only: wants to lead the region", segment=0, flow_stage="find_out")
     note(
         session,
@@ -73,7 +74,7 @@ def run_session(session) -> None:
     )
     commitment(session, "Quote a price in every first call", due_date=date(2030, 5, 17))
     commitment(session, "Send a nudge on Friday", owner="coach")
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
 
 
 def test_it_downloads_the_summary_as_a_pdf_with_the_whole_summary(world, session):

@@ -16,8 +16,7 @@ from flowcoach.clients.models import Client
 from flowcoach.outbox.handover import messages_hand_over
 from flowcoach.outbox.services import OutboxError
 
-from . import emails
-from . import runner_services as runner
+from . import emails, runner_clock
 from .models import CoachingSession, Engagement, SessionRecord
 
 
@@ -78,8 +77,8 @@ def client_coaching_hand_over(*, client: Client, previous_coach: User, coach: Us
                 if record is not None and record.completed_at is not None:
                     emails.session_follow_up_coach_changed(
                         session,
-                        recap_text=runner.recap_text(session, record),
-                        commitments_text=runner.commitments_text(session),
+                        recap_text=runner_clock.recap_text(session, record),
+                        commitments_text=runner_clock.commitments_text(session),
                     )
     except OutboxError as error:
         raise hooks.Refused(

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from flowcoach.clients.profile_selectors import profile_page
 
 from . import preparation_selectors as preparation
+from . import runner_clock
 from . import runner_services as runner
 from .models import (
     CoachingSession,
@@ -42,7 +43,7 @@ def markdown_html(text: str) -> str:
 
 def _segments(session: CoachingSession, record: SessionRecord, now: datetime) -> list[dict]:
     segments = session.template_version.segments or []
-    seconds = runner.actual_seconds(record.timing, len(segments), now)
+    seconds = runner_clock.actual_seconds(record.timing, len(segments), now)
     return [
         {
             "index": index,
@@ -142,7 +143,7 @@ def runner_page(session: CoachingSession) -> dict:
         "topic_text": "\n".join(record.topic_candidates or []),
         "earlier_topics": earlier_topics,
         "segments": segments,
-        "current": runner.current_segment(record.timing),
+        "current": runner_clock.current_segment(record.timing),
         "stages": STAGES,
         "topics": Topic.choices,
         "reflections": Reflection.choices,

@@ -1,5 +1,6 @@
 """Writes of the live session runner: notes, commitments, the session record (worksheet,
-wrap, outcomes, topic candidates), the purpose statement, the timing log, and completion.
+wrap, outcomes, topic candidates) and the purpose statement. The timing log and completion
+are in `runner_clock`.
 
 Every note and commitment carries an id made by the browser, so a retried save updates the
 same row and never adds a second one. Each carries a `version` too: a save based on an older
@@ -11,14 +12,13 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from flowcoach.lib import rows
 
-from . import services
 from .models import (
     CoachingSession,
     Commitment,
@@ -44,9 +44,6 @@ RECORD_TEXT_FIELDS = (
     "coach_summary",
 )
 RECORD_FIELDS = (*RECORD_TEXT_FIELDS, "outcomes", "topic_candidates")
-TIMING_EVENTS = ("start", "next", "pause", "resume", "finish")
-# A browser's clock may be a little ahead of ours; beyond this we use our own time.
-CLOCK_SLACK = timedelta(seconds=5)
 
 
 class RunnerError(Exception):
@@ -105,7 +102,7 @@ def _base_version(value) -> int | None:
     return number
 
 
-def _segment_count(session: CoachingSession) -> int:
+def segment_count(session: CoachingSession) -> int:
     return len(session.template_version.segments or [])
 
 
@@ -124,7 +121,7 @@ def record_of(session: CoachingSession, *, lock: bool = False) -> SessionRecord:
     return record
 
 
-def _writable(session: CoachingSession) -> None:
+def check_writable(session: CoachingSession) -> None:
     if session.status in (
         CoachingSession.Status.CANCELLED,
         CoachingSession.Status.CANCELLED_LATE,
@@ -170,7 +167,7 @@ def _note_fields(session: CoachingSession, fields: dict) -> dict:
             segment = int(fields["segment"])
         except (TypeError, ValueError):
             raise RunnerError("The segment must be a number.") from None
-        if not 0 <= segment < max(_segment_count(session), 1):
+        if not 0 <= segment < max(segment_count(session), 1):
             raise RunnerError("That segment is not part of this session.")
         clean["segment"] = segment
     if "flow_stage" in fields:
@@ -213,7 +210,7 @@ def _own(session: CoachingSession, note: SessionNote) -> None:
 def note_save(*, session: CoachingSession, uuid, base_version=None, **fields) -> SessionNote:
     """Creates or updates the note with this id. Same content again: no change. An update
     based on an older version than the stored one: refused with a Conflict."""
-    _writable(session)
+    check_writable(session)
     note_id = _uuid(uuid)
     base = _base_version(base_version)
     clean = _note_fields(session, fields)
@@ -254,7 +251,7 @@ def note_save(*, session: CoachingSession, uuid, base_version=None, **fields) ->
 def note_delete(*, session: CoachingSession, uuid, base_version=None) -> SessionNote | None:
     """Soft delete: the row stays (so a late retry of its last save cannot bring back a
     second copy) but no page shows it. Deleting twice, or an unknown id, changes nothing."""
-    _writable(session)
+    check_writable(session)
     note = _note_for_update(_uuid(uuid))
     if note is None or note.session_id != session.pk:
         return None
@@ -325,7 +322,7 @@ def commitment_save(*, session: CoachingSession, uuid, base_version=None, **fiel
     """Creates a commitment from this session, or updates one of this client's (say, marking
     last session's commitment kept during the review). Same idempotency and conflict rule as
     notes."""
-    _writable(session)
+    check_writable(session)
     commitment_id = _uuid(uuid)
     base = _base_version(base_version)
     clean = _commitment_fields(fields)
@@ -377,7 +374,7 @@ def commitment_delete(*, session: CoachingSession, uuid, base_version=None) -> N
     """Removes a commitment made in this session (one typed by mistake; a commitment the
     client let go is marked dropped instead, and stays in the record). Deleting twice, or an
     unknown id, changes nothing, so a retried delete is harmless."""
-    _writable(session)
+    check_writable(session)
     commitment = Commitment.objects.select_for_update().filter(uuid=_uuid(uuid)).first()
     if commitment is None:
         return
@@ -440,7 +437,7 @@ def _record_fields(fields: dict, record: SessionRecord) -> dict:
 @transaction.atomic
 def record_save(*, session: CoachingSession, base_version=None, **fields) -> SessionRecord:
     """Saves the fields given (the others stay as they are)."""
-    _writable(session)
+    check_writable(session)
     base = _base_version(base_version)
     record = record_of(session, lock=True)
     clean = _record_fields(fields, record)
@@ -465,7 +462,7 @@ def record_save(*, session: CoachingSession, base_version=None, **fields) -> Ses
 def purpose_save(*, session: CoachingSession, text: str) -> PurposeStatement | None:
     """The statement as drafted in this session. Each session keeps its own row, so the
     client's statement can be followed as it evolves; the newest is the current one."""
-    _writable(session)
+    check_writable(session)
     text = _text(text, "The purpose statement", 2_000).strip()
     client = session.engagement.client
     statement = (
@@ -479,170 +476,3 @@ def purpose_save(*, session: CoachingSession, text: str) -> PurposeStatement | N
         statement.text = text
         statement.save(update_fields=["text"])
     return statement
-
-
-# --- timing ------------------------------------------------------------------------------------
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def current_segment(timing: list[dict]) -> int:
-    return timing[-1]["segment"] if timing else 0
-
-
-def is_running(timing: list[dict]) -> bool:
-    return bool(timing) and timing[-1].get("ended_at") is None
-
-
-def _clamp(at: datetime | None, timing: list[dict], now: datetime) -> datetime:
-    """The browser's time of the event (it may have waited offline), kept between the last
-    logged moment and now, so the log only moves forward."""
-    if at is None or at > now + CLOCK_SLACK:
-        at = now
-    at = min(at, now)
-    if timing:
-        last = _parse(timing[-1].get("ended_at")) or _parse(timing[-1]["started_at"])
-        at = max(at, last)
-    return at
-
-
-@transaction.atomic
-def timing_event(
-    *,
-    session: CoachingSession,
-    event: str,
-    at: datetime | None = None,
-    segment: int | None = None,
-) -> SessionRecord:
-    """Appends to the session's timing log. Each event is safe to repeat: starting a started
-    session, pausing a paused one or moving to the segment it is already on changes nothing.
-    `segment` with `next` names the segment to move to (a retry then cannot skip one)."""
-    _writable(session)
-    if event not in TIMING_EVENTS:
-        raise RunnerError("Use start, next, pause, resume or finish.")
-    record = record_of(session, lock=True)
-    if record.completed_at is not None:
-        raise RunnerError("This session is complete; its timing is closed.")
-    now = timezone.now()
-    timing = list(record.timing or [])
-    at = _clamp(at, timing, now)
-    count = max(_segment_count(session), 1)
-
-    def close():
-        if is_running(timing):
-            timing[-1] = {**timing[-1], "ended_at": _iso(at)}
-
-    if event == "start":
-        if not timing:
-            timing.append({"segment": 0, "started_at": _iso(at), "ended_at": None})
-            record.started_at = at
-    elif not timing:
-        raise RunnerError("Start the session first.")
-    elif event == "next":
-        target = current_segment(timing) + 1 if segment is None else segment
-        if not isinstance(target, int) or not 0 <= target < count:
-            raise RunnerError("There is no next segment: this is the last one.")
-        if target != current_segment(timing):
-            close()
-            timing.append({"segment": target, "started_at": _iso(at), "ended_at": None})
-    elif event == "pause":
-        close()
-    elif event == "resume":
-        if not is_running(timing):
-            timing.append(
-                {"segment": current_segment(timing), "started_at": _iso(at), "ended_at": None}
-            )
-    elif event == "finish":
-        close()
-    if timing != record.timing:
-        record.timing = timing
-        record.save(update_fields=["timing", "started_at"])
-    return record
-
-
-def actual_seconds(timing: list[dict], count: int, now: datetime | None = None) -> list[int]:
-    """Seconds spent in each segment, an open stretch counted up to now."""
-    now = now or timezone.now()
-    seconds = [0] * max(count, 1)
-    for stretch in timing or []:
-        start = _parse(stretch["started_at"])
-        end = _parse(stretch.get("ended_at")) or now
-        index = stretch["segment"]
-        if 0 <= index < len(seconds):
-            seconds[index] += max(0, int((end - start).total_seconds()))
-    return seconds
-
-
-# --- completion --------------------------------------------------------------------------------
-
-
-def recap_text(session: CoachingSession, record: SessionRecord) -> str:
-    """What the client may read: notes marked shared, and the adjustments to work on. Coach-
-    only notes and the rest of the worksheet never enter it."""
-    lines = [
-        f"- {note.body.strip()}"
-        for note in session.notes.filter(
-            deleted_at__isnull=True, visibility=SessionNote.Visibility.SHARED
-        ).order_by("created_at", "id")
-        if note.body.strip()
-    ]
-    if record.adjustments.strip():
-        lines += ["", "What you will work on:", record.adjustments.strip()]
-    return "\n".join(lines)
-
-
-def commitments_text(session: CoachingSession) -> str:
-    lines = []
-    for commitment in session.commitments.exclude(state=Commitment.State.DROPPED).order_by(
-        "created_at", "id"
-    ):
-        who = "You" if commitment.owner == Commitment.Owner.CLIENT else "Your coach"
-        due = f" (by {commitment.due_date:%-d %B %Y})" if commitment.due_date else ""
-        lines.append(f"- {who}: {commitment.text}{due}")
-    return "\n".join(lines)
-
-
-@transaction.atomic
-def session_complete(*, session: CoachingSession, now: datetime | None = None) -> SessionRecord:
-    """Closes the timing, marks the session held and drafts the follow-up email for the coach
-    to approve. Completing again changes nothing (and never overwrites the coach's edits of
-    the draft)."""
-    from . import emails
-
-    now = now or timezone.now()
-    _writable(session)
-    record = record_of(session, lock=True)
-    if record.completed_at is not None:
-        return record
-    session = (
-        CoachingSession.objects.select_for_update(of=("self",))
-        .select_related("engagement__client", "engagement__coach", "template_version")
-        .get(pk=session.pk)
-    )
-    if is_running(record.timing):
-        timing = list(record.timing)
-        timing[-1] = {**timing[-1], "ended_at": _iso(_clamp(now, timing, now))}
-        record.timing = timing
-    record.completed_at = now
-    record.save(update_fields=["timing", "completed_at"])
-    if session.status != CoachingSession.Status.HELD:
-        session.status = CoachingSession.Status.HELD
-        session.save(update_fields=["status"])
-    from flowcoach.outbox.services import OutboxError
-
-    try:
-        emails.session_follow_up_draft(
-            session=session,
-            recap_text=recap_text(session, record),
-            commitments_text=commitments_text(session),
-        )
-    except OutboxError as error:
-        raise RunnerError(f"The follow-up email could not be prepared: {error}") from None
-    services.engagement_extend_recurring(engagement=session.engagement, now=now)
-    return record

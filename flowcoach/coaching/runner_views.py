@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from flowcoach.accounts import policy
 
-from . import access, runner_selectors, runner_services
+from . import access, runner_clock, runner_selectors, runner_services
 from .forms import OpenTopicForm
 from .runner_services import Conflict, RunnerError
 
@@ -166,7 +166,7 @@ def runner_timing(session, data: dict) -> dict:
             raise BadInput("The segment must be a number.") from None
     else:
         segment = None
-    record = runner_services.timing_event(
+    record = runner_clock.timing_event(
         session=session, event=str(data.get("event", "")), at=at, segment=segment
     )
     return {"timing": record.timing}
@@ -206,7 +206,7 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
 def runner_complete(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
     try:
-        runner_services.session_complete(session=session)
+        runner_clock.session_complete(session=session)
     except RunnerError as error:
         from django.contrib import messages
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from flowcoach.coaching import runner_clock
 from flowcoach.coaching import runner_services as runner
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -25,7 +26,7 @@ def test_it_shows_the_client_their_sessions_so_far_and_hands_over_their_records(
     note(session, "Coach's private hunch about the territory")
     runner.purpose_save(session=session, text="I sell so buyers decide with a clear head.")
     commitment(session, "Ask one more question before pitching", due_date=date(2030, 5, 17))
-    runner.session_complete(session=session)
+    runner_clock.session_complete(session=session)
 
     sign_in(page, live_server.url, world.client_user.email)
     page.wait_for_url(f"{live_server.url}/portal/")
