@@ -14,7 +14,7 @@ gunicorn (sync workers, as `scripts/serve.sh`) on a free 127.0.0.1 port.
 
 Each client thread creates its own note with a fresh uuid (the runner's client-made id),
 then updates it again and again with the version the server returned, exactly as
-`static/js/runner.js` does. A 409 (conflict) would mean a version was lost; any other
+`static/js/runner/queue.js` does. A 409 (conflict) would mean a version was lost; any other
 non-200 answer is an error. At the end the session must hold exactly one note per client.
 
 With no `--pause` each client saves again as soon as it has its answer: a saturation test.

@@ -1,213 +1,37 @@
-// The live session runner: clock from the server's timing log, keyboard shortcuts, and
-// autosave with an offline queue kept in localStorage so nothing typed is ever lost.
-// Hand-written, no build step. Every change becomes an operation with a browser-made id;
-// operations are sent one at a time so each save is based on the version the last one
-// returned, and they stay on this device until the server has answered.
+// The live session runner: notes, the record, clashes, the one table of keyboard shortcuts
+// and the page's wiring. Hand-written ES modules, no build step: the save queue and offline
+// store are in runner/queue.js, the clock in runner/clock.js, commitments in
+// runner/commitments.js and the key handling in runner/keys.js.
 
-const root = document.getElementById("runner");
-const state = JSON.parse(document.getElementById("runner-state").textContent);
-const STORE = `flowcoach-runner-${state.session}`;
-const SAVE_DELAY = 700;
-const STAGES = ["find_out", "learn_about", "own", "work_it"];
-const STAGE_LABELS = { find_out: "Find out", learn_about: "Learn about", own: "Own", work_it: "Work it" };
-const MARKER_LABELS = { energy: "Energy", aha: "Aha" };
-const urls = {
-  note: root.dataset.notesUrl,
-  record: root.dataset.recordUrl,
-  timing: root.dataset.timingUrl,
-  commitment: root.dataset.commitmentsUrl,
-};
-const $ = (id) => document.getElementById(id);
-const csrf = (() => {
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
-  } catch {
-    return "";
-  }
-})();
-
-// The server's clock, so a wrong clock on this device does not bend the timer.
-const offset = new Date(state.now).getTime() - Date.now();
-const serverNow = () => Date.now() + offset;
-
-// --- local store -------------------------------------------------------------------------------
-
-function load() {
-  try {
-    return JSON.parse(localStorage.getItem(STORE)) || {};
-  } catch {
-    return {};
-  }
-}
-const local = load();
-let queue = local.queue || []; // [{key, kind, payload}]
-const versions = {}; // key -> version known to the server
-let stage = local.stage || "";
-for (const note of state.notes) versions[`note:${note.uuid}`] = note.version;
-for (const c of state.commitments) versions[`commitment:${c.uuid}`] = c.version;
-versions.record = state.record.version;
-Object.assign(versions, local.versions || {});
-// What was sent without an answer (the network dropped or the server restarted mid-request):
-// it may have been saved, so a refusal that shows exactly this content is our own save.
-const unconfirmed = local.unconfirmed || {};
-
-function persist() {
-  try {
-    localStorage.setItem(STORE, JSON.stringify({ queue, versions, stage, unconfirmed }));
-  } catch {
-    /* storage full or blocked: the queue still lives in memory */
-  }
-}
-
-// --- status ------------------------------------------------------------------------------------
-
-let offline = !navigator.onLine;
-// Edits waiting for the typing pause count as unsaved too.
-const typingPending = () => Object.keys(pending).length > 0 || noteTimer !== null;
-let sending = false;
-function showStatus(error) {
-  const status = $("save-status");
-  if (error) {
-    status.textContent = error;
-    status.dataset.state = "error";
-  } else if (offline && queue.length) {
-    status.textContent = `Offline: ${queue.length} change${queue.length === 1 ? "" : "s"} kept on this device`;
-    status.dataset.state = "offline";
-  } else if (queue.length || sending || typingPending()) {
-    status.textContent = "Saving…";
-    status.dataset.state = "saving";
-  } else {
-    status.textContent = "Saved";
-    status.dataset.state = "saved";
-  }
-}
-
-// --- queue -------------------------------------------------------------------------------------
-
-function enqueue(kind, key, payload, { merge = true } = {}) {
-  const existing = merge ? queue.find((op) => op.key === key && !op.sent) : null;
-  if (existing) {
-    existing.payload = { ...existing.payload, ...payload };
-    if (payload.fields) existing.payload.fields = { ...(existing.payload.fields || {}), ...payload.fields };
-  } else {
-    queue.push({ kind, key, payload });
-  }
-  persist();
-  showStatus();
-  flush();
-}
-
-async function send(op) {
-  const body = { ...op.payload };
-  if (op.kind === "note" || op.kind === "commitment" || op.kind === "record") {
-    body.base_version = versions[op.key] ?? null;
-  }
-  const response = await fetch(urls[op.kind], {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: JSON.stringify(body),
-    credentials: "same-origin",
-  });
-  if (response.redirected) return { status: 401, data: {} }; // sent to the sign-in page
-  let data = {};
-  try {
-    data = await response.json();
-  } catch {
-    return { status: response.status === 200 ? 502 : response.status, data };
-  }
-  return { status: response.status, data };
-}
-
-function ownSave(key, stored) {
-  const prior = unconfirmed[key];
-  if (!prior || !stored) return false;
-  const fields = { ...prior, ...(prior.fields || {}) };
-  delete fields.fields;
-  delete fields.uuid;
-  delete fields.purpose;
-  return Object.entries(fields).every(([name, value]) => JSON.stringify(stored[name] ?? "") === JSON.stringify(value ?? ""));
-}
-
-let retryTimer = null;
-let completeWanted = false;
-async function flush() {
-  if (sending || !queue.length) return;
-  sending = true;
-  showStatus();
-  let error = "";
-  while (queue.length) {
-    const op = queue[0];
-    op.sent = true;
-    let result;
-    try {
-      result = await send(op);
-    } catch {
-      // No network: keep everything and try again when it comes back.
-      unconfirmed[op.key] = op.payload;
-      op.sent = false;
-      offline = true;
-      break;
-    }
-    offline = false;
-    if (result.status === 409 && ownSave(op.key, result.data.stored)) {
-      versions[op.key] = result.data.version;
-      delete unconfirmed[op.key];
-      op.sent = false;
-      continue;
-    }
-    if (result.status === 200) {
-      delete unconfirmed[op.key];
-      if (result.data.version != null) versions[op.key] = result.data.version;
-      if (result.data.deleted) delete versions[op.key];
-      if (op.kind === "note" && typeof result.data.html === "string") noteRendered(op, result.data.html);
-      if (op.kind === "timing" && result.data.timing && !queue.slice(1).some((o) => o.kind === "timing")) {
-        state.timing = result.data.timing;
-      }
-      queue.shift();
-    } else if (result.status === 409) {
-      queue.shift();
-      showConflict(op, result.data);
-      error = "Not saved: changed elsewhere. See both versions below.";
-    } else if (result.status === 400) {
-      queue.shift();
-      error = `Not saved: ${result.data.error || "the server refused this change."}`;
-    } else if (result.status === 401 || result.status === 403 || result.status === 404) {
-      op.sent = false;
-      error = "Your sign-in may have ended. Changes are kept on this device; sign in again in another tab.";
-      break;
-    } else {
-      // The server is restarting or busy: keep it and retry shortly.
-      unconfirmed[op.key] = op.payload;
-      op.sent = false;
-      error = "";
-      offline = true;
-      break;
-    }
-    persist();
-  }
-  sending = false;
-  persist();
-  showStatus(error);
-  if (completeWanted && !queue.length && !error) {
-    completeWanted = false;
-    $("complete-form").submit();
-  }
-  if (queue.length && !retryTimer) {
-    retryTimer = setTimeout(() => {
-      retryTimer = null;
-      flush();
-    }, 3000);
-  }
-}
-
-window.addEventListener("online", () => {
-  offline = false;
-  flush();
-});
-window.addEventListener("offline", () => {
-  offline = true;
-  showStatus();
-});
+import { currentSegment, renderSegments, running, tick, timing } from "./runner/clock.js";
+import {
+  adjustmentsToCommitments,
+  clearCommitmentForm,
+  commitmentTyped,
+  deleteCommitment,
+  editCommitment,
+  editingCommitment,
+  finishCommitment,
+  renderCommitments,
+  upsertCommitment,
+} from "./runner/commitments.js";
+import { buildShortcutList, labelControls, toggleShortcuts, typing, useShortcuts } from "./runner/keys.js";
+import { $, CLIENT, MARKER_LABELS, rowButton, STAGE_LABELS, STAGES, state } from "./runner/page.js";
+import {
+  completeWhenSaved,
+  enqueue,
+  flush,
+  hooks,
+  keepStage,
+  later,
+  persist,
+  queue,
+  SAVE_DELAY,
+  savePending,
+  showStatus,
+  stage,
+  versions,
+} from "./runner/queue.js";
 
 // --- conflicts ---------------------------------------------------------------------------------
 
@@ -260,117 +84,6 @@ function showConflict(op, data) {
   labelControls(item);
 }
 
-// --- timing ------------------------------------------------------------------------------------
-
-const running = () => state.timing.length > 0 && !state.timing.at(-1).ended_at;
-const currentSegment = () => (state.timing.length ? state.timing.at(-1).segment : 0);
-
-function applyTiming(event, at, segment) {
-  // The same rules as the server, so the clock moves at once, online or not.
-  const t = state.timing;
-  const close = () => {
-    if (running()) t[t.length - 1] = { ...t.at(-1), ended_at: at };
-  };
-  if (event === "start" && !t.length) t.push({ segment: 0, started_at: at, ended_at: null });
-  else if (!t.length) return false;
-  else if (event === "next" && segment !== currentSegment()) {
-    close();
-    t.push({ segment, started_at: at, ended_at: null });
-  } else if (event === "pause") close();
-  else if (event === "resume" && !running()) t.push({ segment: currentSegment(), started_at: at, ended_at: null });
-  return true;
-}
-
-function timing(event) {
-  if (state.completed) return;
-  const at = new Date(serverNow()).toISOString();
-  let segment = null;
-  if (event === "next") {
-    if (!state.timing.length) return timing("start");
-    segment = currentSegment() + 1;
-    if (segment >= state.segments.length) {
-      showStatus("This is the last segment. Complete the session when you are ready.");
-      return;
-    }
-  }
-  if (!applyTiming(event, at, segment)) return;
-  enqueue("timing", `timing:${crypto.randomUUID()}`, { event, at, segment }, { merge: false });
-  renderSegments();
-  tick();
-}
-
-// Queued timing events not yet on the server are replayed on top of the server's log.
-for (const op of queue) if (op.kind === "timing") applyTiming(op.payload.event, op.payload.at, op.payload.segment);
-
-function secondsIn(segment) {
-  let total = 0;
-  for (const s of state.timing) {
-    if (segment !== undefined && s.segment !== segment) continue;
-    const end = s.ended_at ? new Date(s.ended_at).getTime() : serverNow();
-    total += Math.max(0, (end - new Date(s.started_at).getTime()) / 1000);
-  }
-  return Math.floor(total);
-}
-
-const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
-
-function tick() {
-  const index = currentSegment();
-  const seg = state.segments[index] || { min: 0, max: 0, name: "" };
-  const segSeconds = secondsIn(index);
-  const allSeconds = secondsIn();
-  $("segment-clock").textContent = clock(segSeconds);
-  $("session-clock").textContent = clock(allSeconds);
-  $("segment-plan").textContent = `${seg.name}: planned ${seg.min === seg.max ? seg.max : `${seg.min}–${seg.max}`} min`;
-  const warnings = [];
-  let segLevel = "ok";
-  if (seg.max && segSeconds > seg.max * 60) {
-    segLevel = "over";
-    warnings.push(`Over time: this segment has passed its ${seg.max} planned minutes.`);
-  } else if (seg.min && segSeconds >= seg.min * 60) {
-    segLevel = "near";
-    warnings.push("This segment has reached its planned minimum.");
-  }
-  let allLevel = "ok";
-  const planned = state.planned_minutes * 60;
-  if (planned && allSeconds > planned) {
-    allLevel = "over";
-    warnings.push(`Over time: the session has passed its ${state.planned_minutes} planned minutes.`);
-  } else if (state.session_min && allSeconds >= state.session_min * 60) {
-    allLevel = "near";
-    warnings.push(`The session has reached its planned minimum of ${state.session_min} minutes.`);
-  }
-  $("segment-clock-box").dataset.level = segLevel;
-  $("session-clock-box").dataset.level = allLevel;
-  const text = warnings.join(" ");
-  if ($("clock-warning").textContent !== text) $("clock-warning").textContent = text;
-  document.querySelectorAll("#segment-list li").forEach((li) => {
-    const actual = li.querySelector(".segment-actual");
-    const value = `${clock(secondsIn(Number(li.dataset.index)))}`;
-    if (actual.textContent !== value) actual.textContent = value;
-  });
-}
-
-function renderSegments() {
-  const index = currentSegment();
-  document.querySelectorAll("#segment-list li").forEach((li) => {
-    if (Number(li.dataset.index) === index && state.timing.length) li.setAttribute("aria-current", "step");
-    else li.removeAttribute("aria-current");
-  });
-  document.querySelectorAll(".segment-detail").forEach((el) => {
-    el.hidden = Number(el.dataset.segment) !== index;
-  });
-  const started = state.timing.length > 0;
-  $("start-button").hidden = started || state.completed;
-  $("pause-button").hidden = !started || state.completed;
-  $("next-button").hidden = !started || state.completed;
-  $("pause-button").firstChild.textContent = running() ? "Pause" : "Resume";
-  const flow = (state.segments[index] || {}).kind === "flow";
-  document.querySelectorAll(".flow-stage-prompts").forEach((el) => {
-    el.classList.toggle("current", flow && el.dataset.stage === stage);
-  });
-}
-
 // --- notes -------------------------------------------------------------------------------------
 
 const notes = new Map(state.notes.map((n) => [n.uuid, n]));
@@ -382,8 +95,6 @@ for (const op of queue) {
   }
 }
 let draft = null; // the note being typed: {uuid, fresh}
-const timers = {};
-const pending = {};
 
 function upsertNote(note) {
   notes.set(note.uuid, { ...(notes.get(note.uuid) || {}), ...note });
@@ -414,17 +125,6 @@ function noteContent(note, tag = "div") {
 // A note's words, or the moment it marks when it has none yet.
 function noteWords(note) {
   return note.body || (note.marker ? `${MARKER_LABELS[note.marker]} moment` : "");
-}
-
-// The small Edit and Delete buttons of a note or commitment row.
-function rowButton(text, className, label, onClick) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = `linklike-dark ${className}`;
-  button.textContent = text;
-  button.setAttribute("aria-label", label);
-  button.addEventListener("click", onClick);
-  return button;
 }
 
 const NOTE_FIELDS = ["body", "segment", "flow_stage", "topic", "reflection", "marker", "visibility"];
@@ -501,7 +201,7 @@ function mark(marker) {
 }
 
 function setStage(value) {
-  stage = value;
+  keepStage(value);
   persist();
   document.querySelectorAll(".stage-button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.stage === stage)));
   $("stage-current").textContent = stage ? `Current stage: ${STAGE_LABELS[stage]}` : "No stage chosen yet.";
@@ -569,26 +269,7 @@ function renderNotes() {
   labelControls(list);
 }
 
-// --- record, purpose, commitments ----------------------------------------------------------------
-
-function later(key, fn) {
-  clearTimeout(timers[key]);
-  pending[key] = fn;
-  timers[key] = setTimeout(() => {
-    delete pending[key];
-    fn();
-  }, SAVE_DELAY);
-  showStatus();
-}
-
-// Runs every edit still waiting for its typing pause, so it joins the queue now.
-function savePending() {
-  for (const [key, fn] of Object.entries(pending)) {
-    clearTimeout(timers[key]);
-    delete pending[key];
-    fn();
-  }
-}
+// --- record and purpose -------------------------------------------------------------------------
 
 function recordField(el) {
   const name = el.dataset.recordField;
@@ -601,157 +282,6 @@ function outcomes() {
     const select = document.querySelector(`[data-outcome-index="${i}"]`);
     return { text: o.text, mark: select ? select.value : o.mark };
   });
-}
-
-// This session's commitments (`here`) and last session's, under review. Edits autosave like
-// notes: one operation per commitment id, based on the version the server last answered.
-const commitments = new Map(state.commitments.map((c) => [c.uuid, c]));
-for (const op of queue) {
-  if (op.kind === "commitment") {
-    const uuid = op.key.slice(11);
-    commitments.set(uuid, { here: true, ...(commitments.get(uuid) || {}), ...op.payload });
-  }
-}
-let editingCommitment = null;
-
-function upsertCommitment(commitment) {
-  commitments.set(commitment.uuid, { here: true, ...(commitments.get(commitment.uuid) || {}), ...commitment });
-}
-
-function say(text) {
-  $("commitment-message").textContent = text;
-}
-
-function commitmentForm() {
-  return { text: $("commitment-text").value.trim(), owner: $("commitment-owner").value, due_date: $("commitment-due").value };
-}
-
-function saveCommitment(uuid, fields) {
-  upsertCommitment({ uuid, ...fields, deleted: false });
-  const { here, deleted, version, ...sent } = commitments.get(uuid);
-  enqueue("commitment", `commitment:${uuid}`, { ...sent, uuid });
-  renderCommitments();
-}
-
-function addCommitment() {
-  const fields = commitmentForm();
-  if (!fields.text) {
-    say("Write what will be done first.");
-    $("commitment-text").focus();
-    return;
-  }
-  saveCommitment(crypto.randomUUID(), fields);
-  say(`Added: ${fields.text}`);
-  clearCommitmentForm();
-}
-
-function clearCommitmentForm() {
-  editingCommitment = null;
-  $("commitment-text").value = "";
-  $("commitment-due").value = "";
-  $("commitment-owner").value = "client";
-  $("add-commitment").firstChild.textContent = "Add the commitment";
-  $("commitment-editing").hidden = true;
-  renderCommitments();
-}
-
-function finishCommitment() {
-  const uuid = editingCommitment;
-  if (!uuid) return addCommitment();
-  const key = `commitment:${uuid}`;
-  if (pending[key]) {
-    clearTimeout(timers[key]);
-    const fn = pending[key];
-    delete pending[key];
-    fn();
-  }
-  clearCommitmentForm();
-  say("Commitment saved.");
-  $("commitment-text").focus();
-}
-
-function commitmentTyped() {
-  const uuid = editingCommitment;
-  if (!uuid) return;
-  const fields = commitmentForm();
-  if (!fields.text) {
-    say("A commitment needs a few words saying what will be done.");
-    return;
-  }
-  say("");
-  later(`commitment:${uuid}`, () => saveCommitment(uuid, fields));
-}
-
-function editCommitment(uuid) {
-  if (editingCommitment && editingCommitment !== uuid) finishCommitment();
-  const c = commitments.get(uuid);
-  if (!c) return;
-  editingCommitment = uuid;
-  $("commitment-text").value = c.text || "";
-  $("commitment-owner").value = c.owner || "client";
-  $("commitment-due").value = c.due_date || "";
-  $("add-commitment").firstChild.textContent = "Done editing";
-  $("commitment-editing").hidden = false;
-  renderCommitments();
-  $("commitment-text").focus();
-}
-
-function deleteCommitment(uuid) {
-  const c = commitments.get(uuid);
-  if (!c || !c.here) return;
-  const key = `commitment:${uuid}`;
-  clearTimeout(timers[key]);
-  delete pending[key];
-  if (editingCommitment === uuid) clearCommitmentForm();
-  commitments.set(uuid, { ...c, deleted: true });
-  enqueue("commitment", key, { uuid, deleted: true });
-  say(`Deleted: ${c.text}`);
-  renderCommitments();
-}
-
-function renderCommitments() {
-  const list = $("commitment-list");
-  list.replaceChildren();
-  for (const c of commitments.values()) {
-    if (!c.here || c.deleted) continue;
-    const li = document.createElement("li");
-    li.className = "commitment";
-    li.dataset.uuid = c.uuid;
-    const text = document.createElement("span");
-    text.className = "commitment-text";
-    text.textContent = `${c.owner === "coach" ? "You" : CLIENT}: ${c.text}${c.due_date ? ` (by ${c.due_date})` : ""}${editingCommitment === c.uuid ? " (editing)" : ""}`;
-    const actions = document.createElement("span");
-    const words = c.text.slice(0, 40);
-    actions.append(
-      rowButton("Edit", "commitment-edit", `Edit commitment: ${words}`, () => editCommitment(c.uuid)),
-      rowButton("Delete", "commitment-delete", `Delete commitment: ${words}`, () => deleteCommitment(c.uuid)),
-    );
-    li.append(text, actions);
-    list.append(li);
-  }
-  labelControls(list);
-}
-
-// One action turns the worksheet's adjustments into the client's commitments: each line once,
-// so pressing again after adding a line adds only that line.
-function adjustmentsToCommitments() {
-  const lines = $("ws-adjustments")
-    .value.split("\n")
-    .map((line) => line.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, "").trim())
-    .filter(Boolean);
-  if (!lines.length) {
-    say("Write an adjustment in the worksheet first.");
-    $("ws-adjustments").focus();
-    return;
-  }
-  const known = new Set([...commitments.values()].filter((c) => c.here && !c.deleted).map((c) => (c.text || "").toLowerCase()));
-  const fresh = [...new Set(lines)].filter((line) => !known.has(line.toLowerCase()));
-  for (const text of fresh) saveCommitment(crypto.randomUUID(), { text, owner: "client", due_date: "" });
-  say(
-    fresh.length
-      ? `Added ${fresh.length} commitment${fresh.length === 1 ? "" : "s"} from the adjustments.`
-      : "Each adjustment is already a commitment.",
-  );
 }
 
 // Restore fields whose changes were still waiting on this device.
@@ -799,7 +329,7 @@ $("complete-form").addEventListener("submit", (e) => {
   if (queue.length) {
     // Complete once everything typed is on the server; the form goes on its own then.
     e.preventDefault();
-    completeWanted = true;
+    completeWhenSaved();
     showStatus(`Waiting for ${queue.length} change${queue.length === 1 ? "" : "s"} to be saved before completing.`);
     flush();
   }
@@ -887,7 +417,6 @@ function leaveField() {
   }
 }
 
-const CLIENT = $("note-shared").labels[0].textContent.replace(/^Share with /, "") || "the client";
 const SHORTCUTS = [
   { id: "start", group: "Clock", keys: ["S"], label: "Start the session", target: "#start-button", run: () => !state.timing.length && timing("start") },
   { id: "next", group: "Clock", keys: ["N"], label: "Next segment (starts the clock if needed)", target: "#next-button", run: () => timing("next") },
@@ -950,115 +479,12 @@ const SHORTCUTS = [
   { id: "help", group: "Help", keys: ["?"], label: "Show or hide this list", target: "#shortcuts-button", run: () => toggleShortcuts() },
   { id: "escape", group: "Help", keys: ["Escape"], anywhere: true, label: "Step out of a text field so keys work again; close this list", target: null, run: leaveField },
 ];
+useShortcuts(SHORTCUTS);
 
-function parseKey(text) {
-  const parts = text.split("+");
-  const key = parts.pop() || "+";
-  return { key, shift: parts.includes("Shift"), control: parts.includes("Control"), meta: parts.includes("Meta") };
-}
-
-function matches(shortcut, e) {
-  return shortcut.keys.some((text) => {
-    const want = parseKey(text);
-    if (want.control !== e.ctrlKey || want.meta !== e.metaKey) return false;
-    // Letters and digits by position, so Alt (Option on a Mac) and other layouts still work.
-    if (/^[A-Z]$/.test(want.key)) return e.code === `Key${want.key}` && e.shiftKey === want.shift;
-    if (/^[0-9]$/.test(want.key)) return e.code === `Digit${want.key}` && !e.shiftKey;
-    return e.key === want.key; // "/", "?", Enter, Escape: whatever the layout needs to type them
-  });
-}
-
-const KEY_NAMES = { Control: "Ctrl", Meta: "⌘", Escape: "Esc" };
-function keyText(text) {
-  const parts = text.split("+");
-  const key = parts.pop();
-  return [...parts.map((part) => KEY_NAMES[part] || part), parts.length ? key : key.toLowerCase().length === 1 ? key.toLowerCase() : KEY_NAMES[key] || key];
-}
-
-function kbd(text) {
-  const wrap = document.createElement("span");
-  keyText(text).forEach((part, index) => {
-    if (index) wrap.append("+");
-    const k = document.createElement("kbd");
-    k.textContent = part;
-    wrap.append(k);
-  });
-  return wrap;
-}
-
-// aria-keyshortcuts and a visible hint on every control a shortcut stands for; run again
-// whenever rows are drawn (notes, commitments, clashes).
-// Marks each control inside `root` with its shortcuts. The lists re-render on every keystroke
-// in a note, so they label only themselves; the whole page is labelled once, at the start.
-function labelControls(root = document) {
-  for (const shortcut of SHORTCUTS) {
-    if (!shortcut.target) continue;
-    for (const el of root.querySelectorAll(shortcut.target)) {
-      const keys = new Set((el.getAttribute("aria-keyshortcuts") || "").split(" ").filter(Boolean));
-      for (const key of shortcut.keys) keys.add(key);
-      el.setAttribute("aria-keyshortcuts", [...keys].join(" "));
-      if (el.tagName === "BUTTON" && !el.querySelector(".key-hint") && !el.classList.contains("linklike-dark")) {
-        const hint = kbd(shortcut.keys[0]);
-        hint.className = "key-hint";
-        hint.setAttribute("aria-hidden", "true");
-        el.append(hint);
-      }
-    }
-  }
-}
-
-function buildShortcutList() {
-  const box = $("shortcut-list");
-  box.replaceChildren();
-  let list = null;
-  let group = null;
-  for (const shortcut of SHORTCUTS) {
-    if (shortcut.group !== group) {
-      group = shortcut.group;
-      const heading = document.createElement("h4");
-      heading.textContent = group;
-      list = document.createElement("dl");
-      box.append(heading, list);
-    }
-    const row = document.createElement("div");
-    row.dataset.shortcut = shortcut.id;
-    row.dataset.keys = shortcut.keys.join(" ");
-    const dt = document.createElement("dt");
-    shortcut.keys.forEach((key, index) => {
-      if (index) dt.append(" or ");
-      dt.append(kbd(key));
-    });
-    const dd = document.createElement("dd");
-    dd.textContent = shortcut.label;
-    row.append(dt, dd);
-    list.append(row);
-  }
-}
-
-function toggleShortcuts() {
-  const box = $("shortcuts");
-  box.hidden = !box.hidden;
-  $("shortcuts-button").setAttribute("aria-expanded", String(!box.hidden));
-}
-
-const typing = (el) =>
-  el &&
-  (el.isContentEditable ||
-    el.tagName === "TEXTAREA" ||
-    el.tagName === "SELECT" ||
-    (el.tagName === "INPUT" && !["checkbox", "radio", "button", "submit"].includes(el.type)));
-
-document.addEventListener("keydown", (e) => {
-  if (e.repeat || e.isComposing) return;
-  const found = SHORTCUTS.filter((shortcut) => matches(shortcut, e));
-  if (!found.length) return;
-  const here = document.activeElement;
-  const shortcut = found.find((s) => s.scope && here && here.closest(s.scope)) || found.find((s) => !s.scope);
-  if (!shortcut) return;
-  if (typing(e.target) && !shortcut.anywhere && !e.altKey) return; // the key is typed, as usual
-  e.preventDefault();
-  shortcut.run();
-});
+// What the save queue needs from the notes and the clash box.
+hooks.noteWaiting = () => noteTimer !== null;
+hooks.noteRendered = noteRendered;
+hooks.conflict = showConflict;
 
 // Leaving with changes still unsent: they stay on this device and go on the next visit.
 window.addEventListener("pagehide", () => {
