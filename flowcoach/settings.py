@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "flowcoach.programs",
     "flowcoach.coaching",
     "flowcoach.outbox",
+    "flowcoach.transcripts",
     "flowcoach.demo",
 ]
 

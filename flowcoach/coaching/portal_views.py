@@ -9,7 +9,7 @@ from flowcoach.accounts import policy
 from flowcoach.clients import access as client_access
 from flowcoach.clients import profile_selectors
 
-from . import client_selectors, preparation_selectors, selectors
+from . import client_selectors, panels, preparation_selectors, selectors
 
 
 @require_GET
@@ -29,5 +29,6 @@ def portal(request: HttpRequest) -> HttpResponse:
             "profile": profile_selectors.shared_profile(client),
             "upcoming": upcoming,
             "history": client_selectors.portal_history(client),
+            "panels": panels.collect(panels.PORTAL_PAGE, client=client),
         },
     )

@@ -13,7 +13,7 @@ from flowcoach.accounts import policy
 from flowcoach.accounts.models import Role
 from flowcoach.clients import access as client_access
 
-from . import access, calendar, links, preparation_selectors, selectors, services
+from . import access, calendar, links, panels, preparation_selectors, selectors, services
 from .forms import (
     CancelForm,
     ClientCancelForm,
@@ -72,6 +72,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "engagement": engagement,
             "timeline": selectors.engagement_timeline(engagement, viewer=actor.user),
+            "panels": panels.collect(panels.ENGAGEMENT_PAGE, engagement=engagement, actor=actor),
         },
     )
 
@@ -109,6 +110,7 @@ def _session_page(request: HttpRequest, session, *, cancel_form=None, status=200
             "mark_form": MarkForm(),
             "is_open": session.status in services.OPEN_STATES,
             "is_past": session.starts_at is not None and session.starts_at <= timezone.now(),
+            "panels": panels.collect(panels.SESSION_PAGE, session=session, actor=actor),
         },
         status=status,
     )

@@ -142,6 +142,7 @@ def parse_text(text: str) -> tuple[str, list[Cue]]:
 
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
 _VALID_VTT_TIME = re.compile(r"^(?:\d+:)?\d{2}:\d{2}\.\d{3}$")
+_STUMP = re.compile(r"^\s*\d{1,2}:\d{2}[:.][\d.:\s-]*>?\s*$")
 
 
 def parse_vtt(text: str) -> list[Cue]:
@@ -150,7 +151,10 @@ def parse_vtt(text: str) -> list[Cue]:
 
     for line in text.split("\n"):
         timing = _TIMING.match(line)
-        if timing and not all(_VALID_VTT_TIME.match(part) for part in timing.groups()):
+        if (timing and not all(_VALID_VTT_TIME.match(part) for part in timing.groups())) or (
+            not timing and _STUMP.match(line)
+        ):
+            # Also catches a file cut off in the middle of a timing line.
             raise TranscriptError(f"A timestamp is malformed: {line.strip()[:60]!r}.")
     try:
         captions = webvtt.WebVTT.from_string(text).captions
@@ -255,11 +259,11 @@ def parse_plain(text: str) -> list[Cue]:
     entries: list[tuple[float | None, str, str]] = []  # (start or None, speaker, text)
     pending_header: tuple[float, str] | None = None
     last_stamp: float | None = None
-    for line in text.split("\n"):
-        line = normalise_text(line)
+    for raw in text.split("\n"):
+        line = normalise_text(raw)
         if not line:
             continue
-        header = _HEADER.match(line)
+        header = _HEADER.match(raw.translate(_TYPOGRAPHIC).strip())
         if header:
             name = header.group(1) or header.group(3)
             stamp = header.group(2) or header.group(4)

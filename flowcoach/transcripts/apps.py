@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class TranscriptsConfig(AppConfig):
+    name = "flowcoach.transcripts"
+    label = "transcripts"
+    verbose_name = "Transcript coaching reports"
+
+    def ready(self) -> None:
+        from flowcoach.coaching import panels
+
+        from . import selectors
+
+        # Coaching's pages show ours through its panels; coaching never imports us.
+        panels.register(panels.SESSION_PAGE, selectors.session_panel)
+        panels.register(panels.ENGAGEMENT_PAGE, selectors.engagement_panel)
+        panels.register(panels.PORTAL_PAGE, selectors.portal_panel)
