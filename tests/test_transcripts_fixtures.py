@@ -53,9 +53,7 @@ def test_it_matches_the_true_figures_in_every_format(analyses, session, fmt):
     ) <= (3 if plain else 2)
     asked, true_asked = figures["coach_questions"], expected["coach_questions"]
     assert abs(asked["total"] - true_asked["total"]) <= 0.05 * true_asked["total"]
-    assert (
-        abs(asked["open"] / asked["total"] - true_asked["open"] / true_asked["total"]) <= 0.10
-    )
+    assert abs(asked["open"] / asked["total"] - true_asked["open"] / true_asked["total"]) <= 0.10
     assert abs(figures["coach_telling_count"] - expected["coach_telling_count"]) <= 3
     assert set(figures["flow_stages_covered"]) == set(expected["flow_stages_covered"])
     assert set(figures["topics_covered"]) == set(expected["topics_covered"])
@@ -91,7 +89,9 @@ def test_it_labels_utterances_with_the_required_precision_and_recall():
             questions.append((question.is_question, labels["question"]))
             if utterance["speaker"] == data["coach"]:
                 telling.append((telling_label(utterance["text"]).is_telling, labels["telling"]))
-            commitments.append((commitment_label(utterance["text"]).is_commitment, labels["commitment"]))
+            commitments.append(
+                (commitment_label(utterance["text"]).is_commitment, labels["commitment"])
+            )
     q_precision, q_recall = _counts(questions)
     t_precision, t_recall = _counts(telling)
     c_precision, c_recall = _counts(commitments)

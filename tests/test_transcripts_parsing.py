@@ -136,7 +136,9 @@ def test_it_imports_a_teams_word_transcript():
 
 
 def test_it_imports_a_meet_word_transcript_with_bracketed_times():
-    data = docx_bytes(["[00:00:01] Priya Shah: How did the week go?", "[00:00:05] Leo Brandt: Busy."])
+    data = docx_bytes(
+        ["[00:00:01] Priya Shah: How did the week go?", "[00:00:05] Leo Brandt: Busy."]
+    )
     result = analyse(data, "notes.docx")
     assert result.roles == {"Priya Shah": "coach", "Leo Brandt": "client"}
 

@@ -85,7 +85,14 @@ def report(transcript: Transcript) -> dict:
             if run["first_index"] <= line["index"] <= run["last_index"]
             and roles.get(line["speaker"]) == Role.COACH
         ]
-        monologues.append({**run, "length": minutes(run["seconds"]), "at": clock(run["start"]), "text": " ".join(words)})
+        monologues.append(
+            {
+                **run,
+                "length": minutes(run["seconds"]),
+                "at": clock(run["start"]),
+                "text": " ".join(words),
+            }
+        )
     return {
         "transcript": transcript,
         "discarded": transcript.text_discarded_at is not None,
@@ -178,7 +185,9 @@ def timeline(transcript: Transcript) -> dict:
     ticks = []
     step = 300 if span <= 3600 else 600
     for second in range(0, int(span) + 1, step):
-        ticks.append({"x": round(LABEL_WIDTH + second / span * plot, 1), "label": f"{second // 60}"})
+        ticks.append(
+            {"x": round(LABEL_WIDTH + second / span * plot, 1), "label": f"{second // 60}"}
+        )
     height = len(names) * ROW_HEIGHT + 24
     return {
         "rows": rows,
@@ -195,7 +204,7 @@ def _blocks(transcript: Transcript, names: list[str], start: float, span: float)
     """The timeline's numbers as a table: seconds of talk per speaker per 5 minutes."""
     size = 300
     count = int(span // size) + 1
-    table = [{name: 0.0 for name in names} for _ in range(count)]
+    table = [dict.fromkeys(names, 0.0) for _ in range(count)]
     for item in transcript.utterances:
         at = item["start"] - start
         while at < item["end"] - start:

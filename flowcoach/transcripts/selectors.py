@@ -45,7 +45,11 @@ def portal_panel(*, client, **_) -> dict | None:
 
 def _row(transcript: Transcript) -> dict:
     figures = transcript.figures or {}
-    row = {"transcript": transcript, "session": transcript.session, "analysed": transcript.is_analysed}
+    row = {
+        "transcript": transcript,
+        "session": transcript.session,
+        "analysed": transcript.is_analysed,
+    }
     if transcript.is_analysed:
         questions = figures["coach_questions"]
         row.update(
@@ -154,4 +158,3 @@ def own_transcripts(actor: Actor) -> list[Transcript]:
 
 def remembered_count(transcript: Transcript) -> int:
     return SpeakerMapping.objects.filter(client=transcript.client, coach=transcript.coach).count()
-

@@ -54,7 +54,12 @@ def transcript_import(
         estimated_ends=estimated,
         consent_confirmed_at=timezone.now(),
         utterances=[
-            {"speaker": u.speaker, "start": round(u.start, 3), "end": round(u.end, 3), "text": u.text}
+            {
+                "speaker": u.speaker,
+                "start": round(u.start, 3),
+                "end": round(u.end, 3),
+                "text": u.text,
+            }
             for u in utterances
         ],
     )

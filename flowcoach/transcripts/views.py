@@ -78,7 +78,11 @@ def transcript_report(request: HttpRequest, pk: int) -> HttpResponse:
     if not transcript.is_analysed:
         return redirect("transcript_speakers", transcript.pk)
     data = report(transcript)
-    made = {line["index"] for line in data["commitments"] if services.commitment_made(transcript, line["index"])}
+    made = {
+        line["index"]
+        for line in data["commitments"]
+        if services.commitment_made(transcript, line["index"])
+    }
     return render(
         request,
         "transcripts/report.html",
@@ -100,7 +104,9 @@ def transcript_commitment(request: HttpRequest, pk: int) -> HttpResponse:
         index = int(request.POST.get("index", ""))
         services.commitment_from_transcript(transcript=transcript, index=index)
     except (ValueError, services.MappingError) as error:
-        messages.error(request, str(error) if isinstance(error, services.MappingError) else "Choose a line.")
+        messages.error(
+            request, str(error) if isinstance(error, services.MappingError) else "Choose a line."
+        )
     except services.runner_services.RunnerError as error:
         messages.error(request, str(error))
     else:

@@ -7,62 +7,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('clients', '0001_initial'),
-        ('coaching', '0005_sessionnote_author'),
+        ("accounts", "0001_initial"),
+        ("clients", "0001_initial"),
+        ("coaching", "0005_sessionnote_author"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TranscriptSettings',
+            name="TranscriptSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('discard_text', models.BooleanField(default=False, help_text='Keep only the figures and the lines the coach chooses to keep.', verbose_name='discard transcript text after analysis')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='transcript_settings', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "discard_text",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Keep only the figures and the lines the coach chooses to keep.",
+                        verbose_name="discard transcript text after analysis",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transcript_settings",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SpeakerMapping',
+            name="SpeakerMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('speaker', models.CharField(max_length=120)),
-                ('role', models.CharField(choices=[('coach', 'Coach'), ('client', 'Client'), ('other', 'Someone else')], max_length=8)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client')),
-                ('coach', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("speaker", models.CharField(max_length=120)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("coach", "Coach"),
+                            ("client", "Client"),
+                            ("other", "Someone else"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "coach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('client', 'coach', 'speaker'), name='speaker_mapping_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "coach", "speaker"), name="speaker_mapping_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Transcript',
+            name="Transcript",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=200)),
-                ('format', models.CharField(max_length=10)),
-                ('estimated_ends', models.BooleanField(default=False)),
-                ('consent_confirmed_at', models.DateTimeField()),
-                ('utterances', models.JSONField(default=list)),
-                ('roles', models.JSONField(blank=True, default=dict)),
-                ('figures', models.JSONField(blank=True, default=dict)),
-                ('analysed_at', models.DateTimeField(blank=True, null=True)),
-                ('text_discarded_at', models.DateTimeField(blank=True, null=True)),
-                ('kept_lines', models.JSONField(blank=True, default=list)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transcripts', to='clients.client')),
-                ('coach', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transcripts', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transcripts', to='coaching.coachingsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=200)),
+                ("format", models.CharField(max_length=10)),
+                ("estimated_ends", models.BooleanField(default=False)),
+                ("consent_confirmed_at", models.DateTimeField()),
+                ("utterances", models.JSONField(default=list)),
+                ("roles", models.JSONField(blank=True, default=dict)),
+                ("figures", models.JSONField(blank=True, default=dict)),
+                ("analysed_at", models.DateTimeField(blank=True, null=True)),
+                ("text_discarded_at", models.DateTimeField(blank=True, null=True)),
+                ("kept_lines", models.JSONField(blank=True, default=list)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transcripts",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "coach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transcripts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transcripts",
+                        to="coaching.coachingsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-id'],
-                'indexes': [models.Index(fields=['coach', 'analysed_at'], name='transcript_coach_trend')],
+                "ordering": ["-uploaded_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["coach", "analysed_at"], name="transcript_coach_trend")
+                ],
             },
         ),
     ]
