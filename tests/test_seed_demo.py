@@ -212,3 +212,19 @@ def test_it_shows_preparation_ticks_and_open_session_topics(db):
     counts = (PreparationTick.objects.count(), Message.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert counts == (PreparationTick.objects.count(), Message.objects.count())
+
+
+def test_it_shows_coaching_reports_from_transcripts(db, client):
+    from flowcoach.transcripts.models import Transcript
+
+    call_command("seed_demo", stdout=io.StringIO())
+    reports = {t.coach.email: t for t in Transcript.objects.select_related("coach")}
+    assert set(reports) == {"dana@demo.flowcoach.test", "aisha@demo.flowcoach.test"}
+    assert all(t.is_analysed for t in reports.values())
+    dana = reports["dana@demo.flowcoach.test"]
+    assert dana.figures["flow_stages_covered"] == ["find_out", "learn_about", "own", "work_it"]
+    client.force_login(dana.coach)
+    page = client.get(reverse("transcript_report", args=[dana.pk])).content.decode()
+    assert "Coaching report" in page and "31%" in page
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Transcript.objects.count() == 2
