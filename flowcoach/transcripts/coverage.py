@@ -15,7 +15,8 @@ MBD = ("more", "better", "different")
 
 
 def _lexicon(*phrases: str) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(phrases) + r")", re.I)
+    # Matched against lower-cased text: case-insensitive patterns cost twice as much.
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")")
 
 
 LEXICONS: dict[str, dict[str, re.Pattern]] = {
@@ -127,6 +128,7 @@ LEXICONS: dict[str, dict[str, re.Pattern]] = {
 
 
 def themes_in(text: str) -> dict[str, list[str]]:
+    text = text.lower()
     return {
         group: [name for name, pattern in patterns.items() if pattern.search(text)]
         for group, patterns in LEXICONS.items()
