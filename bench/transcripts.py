@@ -47,7 +47,10 @@ def build(minutes: int, fmt: str) -> bytes:
     if fmt == "txt":
         lines = [f"[{stamp(s)[:8]}] {who}: {text}" for who, s, _, text in rows]
         return "\n\n".join(lines).encode()
-    cues = [f"{i}\n{stamp(s)} --> {stamp(e)}\n{who}: {text}" for i, (who, s, e, text) in enumerate(rows, 1)]
+    cues = [
+        f"{i}\n{stamp(s)} --> {stamp(e)}\n{who}: {text}"
+        for i, (who, s, e, text) in enumerate(rows, 1)
+    ]
     return ("WEBVTT\n\n" + "\n\n".join(cues) + "\n").encode()
 
 
@@ -57,7 +60,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     print(f"format {args.format}, best and median of {args.runs} runs")
-    print(f"{'minutes':>8} {'utterances':>11} {'KB':>6} {'best ms':>8} {'median ms':>10} {'ms/min':>7}")
+    print(
+        f"{'minutes':>8} {'utterances':>11} {'KB':>6} {'best ms':>8} {'median ms':>10} {'ms/min':>7}"
+    )
     for minutes in (30, 90, 180):
         data = build(minutes, args.format)
         times = []

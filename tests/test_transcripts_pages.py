@@ -248,3 +248,40 @@ def test_it_explains_a_bad_file_on_the_command_line(tmp_path):
         call_command("analyze_transcript", str(path))
     with pytest.raises(CommandError, match="No speaker called"):
         call_command("analyze_transcript", str(FIXTURES / "T3.srt"), "--coach", "Nobody")
+
+
+def test_it_compares_time_per_segment_with_the_template_and_the_runner_log(world, session):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flowcoach.coaching import runner_services
+    from flowcoach.coaching.models import SessionRecord
+    from flowcoach.transcripts.report import segments
+
+    runner_services.record_of(session)
+    start = timezone.now() - timedelta(hours=2)
+    # The runner's log of the fixture session: greet, transition, conversation, flow, wrap.
+    bounds = [0, 147, 257, 1312, 2486, 2722]
+    timing = [
+        {
+            "segment": index,
+            "started_at": (start + timedelta(seconds=bounds[index])).isoformat(),
+            "ended_at": (start + timedelta(seconds=bounds[index + 1])).isoformat(),
+        }
+        for index in range(5)
+    ]
+    SessionRecord.objects.filter(session=session).update(timing=timing, started_at=start)
+    http = world.login(world.coach)
+    upload(http, session)
+    transcript = Transcript.objects.get()
+    map_speakers(http, transcript, {DANA: "coach", MARCUS: "client"})
+    transcript.refresh_from_db()
+    rows = segments(transcript)
+    template = session.template_version.segments
+    assert [row["name"] for row in rows] == [s["name"] for s in template]
+    assert rows[2]["actual"] == "17 min 35 s"
+    # The coach talks far less in the consultative conversation than in the greeting.
+    assert rows[2]["coach_percent"] < rows[0]["coach_percent"]
+    page = http.get(reverse("transcript_report", args=[transcript.pk])).content.decode()
+    assert "Time per segment" in page and template[2]["name"] in page
