@@ -15,14 +15,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import linebreaks
 
 from flowcoach.accounts.models import Organisation, User
 
 from .models import (
-    CLAIMABLE,
     DeliveryAttempt,
     Kind,
     Message,
@@ -483,19 +481,3 @@ def recover_interrupted(*, now: datetime | None = None) -> int:
         )
     logger.warning("Outbox: %d interrupted message(s) flagged for their coach", len(stale))
     return len(stale)
-
-
-def due_q(now: datetime) -> Q:
-    """Due to be sent: approved and its time has come, or a failed one whose retry is due."""
-    return Q(state__in=CLAIMABLE, send_after__lte=now) & (
-        Q(state__in=(State.APPROVED, State.QUEUED), next_attempt_at__isnull=True)
-        | Q(next_attempt_at__lte=now)
-    )
-
-
-def due_messages(now: datetime | None = None):
-    """Messages a worker may reserve now: due, and not reserved by a live worker."""
-    now = now or timezone.now()
-    return Message.objects.filter(due_q(now)).filter(
-        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
-    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flowcoach.coaching import runner_clock
+from flowcoach.coaching.runner import clock as runner_clock
 from flowcoach.coaching.models import SessionRecord
 
 from .coverage import FLOW_STAGES, MBD, TOPICS

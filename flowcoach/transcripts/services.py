@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from flowcoach.accounts.models import Organisation, User
-from flowcoach.coaching import runner_services
+from flowcoach.coaching.runner import services as runner_services
 from flowcoach.coaching.models import CoachingSession, Commitment
 
 from . import analysis
