@@ -255,8 +255,8 @@ def test_it_compares_time_per_segment_with_the_template_and_the_runner_log(world
 
     from django.utils import timezone
 
-    from flowcoach.coaching.runner import services as runner_services
     from flowcoach.coaching.models import SessionRecord
+    from flowcoach.coaching.runner import services as runner_services
     from flowcoach.transcripts.report import segments
 
     runner_services.record_of(session)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flowcoach.coaching.runner import clock as runner_clock
 from flowcoach.coaching.models import SessionRecord
+from flowcoach.coaching.runner import clock as runner_clock
 
 from .coverage import FLOW_STAGES, MBD, TOPICS
 from .models import Role, Transcript

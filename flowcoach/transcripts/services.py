@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from flowcoach.accounts.models import Organisation, User
-from flowcoach.coaching.runner import services as runner_services
 from flowcoach.coaching.models import CoachingSession, Commitment
+from flowcoach.coaching.runner import services as runner_services
 
 from . import analysis
 from .models import Role, SpeakerMapping, Transcript, TranscriptSettings
