@@ -229,3 +229,34 @@ def test_it_gives_the_same_figures_whatever_the_encoding_and_line_endings(encodi
     plain = analyse(text.encode()).figures
     other = analyse(text.replace("\n", "\r\n").encode(encoding)).figures
     assert other == plain
+
+
+def test_it_reads_a_name_line_above_a_time_line_and_wrapped_words():
+    text = (
+        "Weekly 1:1\nPriya Shah\n0:01\nHow did the week go?\nLeo Brandt\n0:05\n"
+        "Busy. I booked four meetings.\nIt was more than usual.\nPriya Shah\n0:16\nWhy?\n"
+    )
+    _, cues = parse(text.encode())
+    assert [(c.speaker, c.start) for c in cues] == [
+        ("Priya Shah", 1.0),
+        ("Leo Brandt", 5.0),
+        ("Priya Shah", 16.0),
+    ]
+    assert cues[1].text == "Busy. I booked four meetings. It was more than usual."
+
+
+def test_it_reads_speakers_alone_on_a_cue_line_or_in_brackets():
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nPriya Shah\nHow did the week go?\n\n"
+        "00:00:05.000 --> 00:00:09.000\nLeo Brandt\nBusy, thanks.\n"
+    )
+    srt_text = (
+        "1\n00:00:01,000 --> 00:00:04,000\n[Priya Shah]: How did the week go?\n\n"
+        "2\n00:00:05,000 --> 00:00:09,000\n[Leo Brandt]: Busy, thanks.\n"
+    )
+    for data in (vtt, srt_text):
+        _, cues = parse(data.encode())
+        assert [(c.speaker, c.text) for c in cues] == [
+            ("Priya Shah", "How did the week go?"),
+            ("Leo Brandt", "Busy, thanks."),
+        ]

@@ -137,6 +137,12 @@ def _statement_before_tag(sentence: str) -> bool:
     )
 
 
+# "Could you walk me through it?" is yes/no in shape and an invitation in use.
+_INVITING = re.compile(
+    r"\b(?:walk me through|talk me through|tell me (?:more|about|what|how|why)|say more|"
+    r"describe|give me an example|help me understand)\b",
+    re.I,
+)
 _SCALE = re.compile(r"\b(?:scale|out of (?:ten|10)|one to ten|1 to 10|percent|per cent)\b", re.I)
 _AUXILIARY_START = re.compile(
     r"^(?:is|isn't|are|aren't|am|was|wasn't|were|do|don't|does|doesn't|did|didn't|can|can't|"
@@ -153,7 +159,7 @@ def _kind(sentence: str) -> str:
         return "closed"  # "On a scale of one to ten, how...?" wants a number
     if re.match(r"^which (?:one|of)\b", bare, re.I) or re.search(r"\bwhich one\b", bare, re.I):
         return "closed"
-    if _OPEN_START.match(bare):
+    if _OPEN_START.match(bare) or _INVITING.search(bare):
         return "open"
     if _AUXILIARY_START.match(bare) and not re.match(
         r"^(?:you|it|that|this|there|they|he|she|we|i)\b", bare, re.I
@@ -192,7 +198,7 @@ _IMPERATIVE = re.compile(rf"^(?:{'|'.join(_IMPERATIVE_VERBS)})\b", re.I)
 _INVITATION = re.compile(
     r"^(?:tell me|take (?:your|a|a bit of|as long)|talk me|walk me|say more|go on|go ahead|"
     r"have a think|think (?:about|back)|let's (?:look|start|go|move|take|have|come|see|put|"
-    r"try|make|turn|begin|pick|save|do|leave|get|shift)|let me|look back|come back to|"
+    r"try|make|turn|begin|pick|save|do|leave|get|shift)|let me(?! tell you)|look back|come back to|"
     r"keep going|give me|remember when|imagine|picture|take it away|stay with)\b",
     re.I,
 )
@@ -202,7 +208,11 @@ _ADVICE = re.compile(
     r"what i(?:'d| would) do|here's what i(?:'d| would)|i'd (?:hold|recommend|suggest|go|just|"
     r"start|want you|stick|leave|keep|say|ring|call|send|put|drop|get|use|do)|"
     r"i would (?:recommend|suggest|go|start|just)|i think you(?:'d| would| should)|"
-    r"my advice|take it from me|one suggestion|a suggestion|believe me|trust me|"
+    r"my advice|take it from me|one suggestion|a suggestion|my suggestion|i suggest|"
+    r"i recommend|i'd recommend|you could (?:try|just|always)|you might want to|"
+    r"you may want to|what you need to do|the best thing (?:is|to do)|let me tell you|"
+    r"here's (?:the thing|a tip|what works|what you do)|what works is|"
+    r"if i were in your (?:shoes|position)|believe me|trust me|"
     r"the trick is|the secret is|the key is|the answer is|that's the mistake|"
     r"that's your problem|next time(?:,)? (?:just |you )?|always |never |don't ever|"
     r"nobody ever|(?:the )?lesson (?:is|there)|you're not an?|that's not your)",
@@ -232,7 +242,11 @@ def telling_label(text: str, question: QuestionLabel | None = None) -> TellingLa
         return TellingLabel(True, "a view put as a question and answered or tagged")
     for sentence in sentences(text):
         if sentence.endswith("?"):
-            if re.search(r"\b(?:you should|don't you think you should)\b", sentence, re.I):
+            if re.search(
+                r"\b(?:you should|don't you think you should|why don't you|why not just)\b",
+                sentence,
+                re.I,
+            ):
                 return TellingLabel(True, "a question that carries advice")
             continue
         bare = strip_openers(sentence)

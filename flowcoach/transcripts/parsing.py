@@ -165,8 +165,12 @@ def parse_vtt(text: str) -> list[Cue]:
         raw = caption.raw_text.replace("\n", " ")
         voice = _voice(raw)
         plain = _strip_tags(raw)
+        lines = [line.strip() for line in caption.raw_text.split("\n") if line.strip()]
         if voice:
             speaker, words = voice, plain
+        elif len(lines) > 1 and _looks_like_name(lines[0]) and ":" not in lines[0]:
+            # Some exports put the speaker alone on the cue's first line.
+            speaker, words = normalise_text(lines[0]), _strip_tags(" ".join(lines[1:]))
         else:
             speaker, words = _split_prefix(plain)
         cues.append(Cue(speaker, to_seconds(caption.start), to_seconds(caption.end), words))
@@ -219,8 +223,12 @@ _PREFIX = re.compile(r"^\s*([^\s:][^:]{0,60}?)\s*:\s+(.*)$", re.S)
 
 def _split_prefix(text: str) -> tuple[str, str]:
     match = _PREFIX.match(text)
-    if match and _looks_like_name(match.group(1)):
-        return normalise_text(match.group(1)), normalise_text(match.group(2))
+    if match:
+        name = match.group(1).strip()
+        if name[:1] in "[(" and name[-1:] in "])":
+            name = name[1:-1].strip()  # "[Dana Whitfield]: text"
+        if _looks_like_name(name):
+            return normalise_text(name), normalise_text(match.group(2))
     return "", normalise_text(text)
 
 
@@ -228,7 +236,7 @@ def _looks_like_name(candidate: str) -> bool:
     words = candidate.split()
     if not 1 <= len(words) <= 5 or re.search(r"[.?!,;\"]", candidate):
         return False
-    return candidate[0].isupper() or candidate.startswith(("@", "("))
+    return candidate[0].isupper() or candidate.startswith("@")
 
 
 # --- Plain text (Google Meet, copied transcripts, Word paragraphs) -----------------------
@@ -259,9 +267,20 @@ def parse_plain(text: str) -> list[Cue]:
     entries: list[tuple[float | None, str, str]] = []  # (start or None, speaker, text)
     pending_header: tuple[float, str] | None = None
     last_stamp: float | None = None
-    for raw in text.split("\n"):
+    raw_lines = [raw for raw in text.split("\n") if raw.strip()]
+    skip = False
+    for position, raw in enumerate(raw_lines):
+        if skip:
+            skip = False
+            continue
         line = normalise_text(raw)
-        if not line:
+        following = raw_lines[position + 1] if position + 1 < len(raw_lines) else ""
+        stamp_below = _STAMP_ONLY.match(following)
+        if stamp_below and ":" not in line and _looks_like_name(line) and len(line.split()) <= 4:
+            # "Dana Whitfield" with "0:03" on the next line: a header in two lines.
+            pending_header = (to_seconds(stamp_below.group(1)), line)
+            last_stamp = pending_header[0]
+            skip = True
             continue
         header = _HEADER.match(raw.translate(_TYPOGRAPHIC).strip())
         if header:
