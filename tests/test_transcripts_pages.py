@@ -285,3 +285,33 @@ def test_it_compares_time_per_segment_with_the_template_and_the_runner_log(world
     assert rows[2]["coach_percent"] < rows[0]["coach_percent"]
     page = http.get(reverse("transcript_report", args=[transcript.pk])).content.decode()
     assert "Time per segment" in page and template[2]["name"] in page
+
+
+def test_it_removes_transcripts_and_speaker_names_with_the_client(world, session):
+    http = world.login(world.coach)
+    upload(http, session)
+    map_speakers(http, Transcript.objects.get(), {DANA: "coach", MARCUS: "client"})
+    client_services.client_delete(client=world.client)
+    assert not Transcript.objects.exists()
+    assert not SpeakerMapping.objects.exists()
+
+
+def test_it_discards_text_nobody_chose_to_keep_after_a_week(world, session):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    http = world.login(world.coach)
+    upload(http, session)
+    transcript = Transcript.objects.get()
+    map_speakers(http, transcript, {DANA: "coach", MARCUS: "client"})
+    call_command("discard_transcript_text", stdout=StringIO())
+    transcript.refresh_from_db()
+    assert transcript.text_discarded_at is None  # the organisation keeps text
+    services.settings_update(organisation=world.org, discard_text=True)
+    assert services.stale_text_discard() == 0  # the coach still has time to choose
+    later = timezone.now() + timedelta(days=8)
+    assert services.stale_text_discard(now=later) == 1
+    transcript.refresh_from_db()
+    assert transcript.text_discarded_at is not None
+    assert "Hi Marcus" not in json.dumps([transcript.utterances, transcript.figures])

@@ -7,6 +7,7 @@ anything is written."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -204,3 +205,25 @@ def settings_update(*, organisation: Organisation, discard_text: bool) -> Transc
         defaults={"discard_text": discard_text, "updated_at": timezone.now()},
     )
     return settings
+
+
+# How long a coach has to pick the lines worth keeping when their organisation discards
+# transcript text; after that the text goes anyway (docs/operations.md).
+KEEP_CHOICE_DAYS = 7
+
+
+def stale_text_discard(*, now=None, days: int = KEEP_CHOICE_DAYS) -> int:
+    """Discards the text of analysed transcripts whose coach did not choose lines within
+    `days`, in organisations that discard text. Returns how many were discarded."""
+    now = now or timezone.now()
+    organisations = TranscriptSettings.objects.filter(discard_text=True).values("organisation")
+    stale = Transcript.objects.filter(
+        client__organisation__in=organisations,
+        text_discarded_at__isnull=True,
+        analysed_at__lte=now - timedelta(days=days),
+    )
+    count = 0
+    for transcript in stale:
+        transcript_keep_and_discard(transcript=transcript, keep=[])
+        count += 1
+    return count
