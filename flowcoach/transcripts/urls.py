@@ -15,10 +15,4 @@ urlpatterns = [
     ),
     path("transcripts/<int:pk>/keep/", views.transcript_keep, name="transcript_keep"),
     path("transcripts/<int:pk>/delete/", views.transcript_delete, name="transcript_delete"),
-    path("portal/recordings/", views.portal_recordings, name="portal_recordings"),
-    path(
-        "portal/recordings/<int:pk>/withdraw/",
-        views.portal_recording_withdraw,
-        name="portal_recording_withdraw",
-    ),
 ]

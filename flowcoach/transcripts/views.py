@@ -1,11 +1,13 @@
-"""Transcript pages: upload on a session, map speakers, the report, trends; the client's
-consent page; the organisation setting. Thin: access, forms, then services and selectors."""
+"""Transcript pages: upload on a session, map speakers, the report, trends, and the
+organisation's retention setting (the client's consent page is in the portal). Thin:
+access, forms, then services and selectors."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from flowcoach.accounts import policy
@@ -143,23 +145,6 @@ def transcript_trends(request: HttpRequest) -> HttpResponse:
     return render(request, "transcripts/trends.html", selectors.trends(policy.actor_of(request)))
 
 
-@policy.role_required(*policy.CLIENT)
-def portal_recordings(request: HttpRequest) -> HttpResponse:
-    transcripts = selectors.own_transcripts(policy.actor_of(request))
-    return render(request, "transcripts/portal_recordings.html", {"transcripts": transcripts})
-
-
-@require_POST
-@policy.role_required(*policy.CLIENT)
-def portal_recording_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    transcript = access.get_own_transcript_for(policy.actor_of(request), pk)
-    services.consent_withdraw(transcript=transcript)
-    messages.success(
-        request, "Consent withdrawn. The transcript and everything worked out from it are deleted."
-    )
-    return redirect("portal_recordings")
-
-
 @policy.role_required(*policy.ADMIN)
 def transcript_settings(request: HttpRequest) -> HttpResponse:
     organisation = policy.actor_of(request).organisation
@@ -175,6 +160,4 @@ def transcript_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _report_url(transcript) -> str:
-    from django.urls import reverse
-
     return reverse("transcript_report", args=[transcript.pk])
