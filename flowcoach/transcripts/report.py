@@ -51,11 +51,11 @@ def clock(seconds: float) -> str:
 def talk_band(share: float) -> dict:
     low, high = COACHING_BAND
     if share < low:
-        verdict, tone = "below the usual coaching range: plenty of room for the client", "ok"
+        verdict, tone = "below the usual coaching range", "ok"
     elif share <= high:
         verdict, tone = "within the usual coaching range", "ok"
     else:
-        verdict, tone = "above the usual coaching range: you did more of the talking", "warn"
+        verdict, tone = "above the usual coaching range", "warn"
     return {"verdict": verdict, "tone": tone, "percent": round(share * 100)}
 
 
@@ -192,7 +192,8 @@ def timeline(transcript: Transcript) -> dict:
     return {
         "rows": rows,
         "ticks": ticks,
-        "width": TIMELINE_WIDTH,
+        # Room on the right for the last minute label.
+        "width": TIMELINE_WIDTH + 24,
         "height": height,
         "axis_y": len(names) * ROW_HEIGHT + 4,
         "tick_y": len(names) * ROW_HEIGHT + 18,
