@@ -315,3 +315,31 @@ def test_it_discards_text_nobody_chose_to_keep_after_a_week(world, session):
     transcript.refresh_from_db()
     assert transcript.text_discarded_at is not None
     assert "Hi Marcus" not in json.dumps([transcript.utterances, transcript.figures])
+
+
+def test_it_imports_word_utf16_and_windows_1252_files_on_the_session_page(world, session):
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in ("Priya Shah   0:01", "How did the week go?", "Leo Brandt   0:05", "Busy, thanks."):
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text = (FIXTURES / "T3.zoom.vtt").read_text().replace("'", "\u2019")
+    files = {
+        "teams.docx": buffer.getvalue(),
+        "zoom-utf16.vtt": text.encode("utf-16"),
+        "zoom-1252.vtt": text.replace("\n", "\r\n").encode("cp1252"),
+    }
+    http = world.login(world.coach)
+    for name, data in files.items():
+        response = upload(http, session, name=name, data=data)
+        assert response.status_code == 302, (name, response.content[:300])
+    stored = {t.filename: t for t in Transcript.objects.all()}
+    assert [u["speaker"] for u in stored["teams.docx"].utterances] == ["Priya Shah", "Leo Brandt"]
+    assert stored["zoom-utf16.vtt"].utterances == stored["zoom-1252.vtt"].utterances
+    assert "I'm" in json.dumps(
+        stored["zoom-1252.vtt"].utterances
+    )  # typographic quote read as plain
