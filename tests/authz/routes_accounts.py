@@ -44,5 +44,6 @@ ROUTES = [
         default=403,
     ),
     Route("organisation_settings", expect=ADMIN_ONLY, default=403),
+    Route("audit_log", expect=ADMIN_ONLY, default=403),
     Route("personal_settings", default=200),
 ]
