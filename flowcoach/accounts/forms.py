@@ -142,3 +142,25 @@ class AuditFilterForm(forms.Form):
         if data.get("until"):
             filters["until"] = datetime.combine(data["until"] + timedelta(days=1), time.min, zone)
         return filters
+
+
+class RetentionForm(forms.Form):
+    """One field per kind of content the apps registered: days to keep after an engagement
+    ends, or blank to keep it until someone deletes it."""
+
+    def __init__(self, *args, kinds, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .retention import MAX_DAYS, MIN_DAYS
+
+        for kind in kinds:
+            self.fields[kind.key] = forms.IntegerField(
+                label=f"{kind.label}: days to keep after an engagement ends",
+                required=False,
+                min_value=MIN_DAYS,
+                max_value=MAX_DAYS,
+                initial=current.get(kind.key),
+                help_text="Leave empty to keep them until you delete them.",
+            )
+
+    def settings(self) -> dict[str, int]:
+        return {key: days for key, days in self.cleaned_data.items() if days}

@@ -69,6 +69,9 @@ class Organisation(models.Model):
     require_mfa = models.BooleanField(
         "require two-factor authentication for coaches and admins", default=False
     )
+    # How many days after an engagement ends each kind of coaching content is kept, by the
+    # kind's key (`accounts/retention.py`); a kind not named is kept until deleted.
+    retention = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -264,3 +264,29 @@ def membership_set_active(
         detail={"role": membership.role},
     )
     return membership
+
+
+@transaction.atomic
+def retention_set(*, organisation: Organisation, settings: dict, by: User | None) -> Organisation:
+    from .retention import clean_settings
+
+    clean = clean_settings(settings)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changed = sorted(
+        key
+        for key in set(clean) | set(organisation.retention or {})
+        if clean.get(key) != (organisation.retention or {}).get(key)
+    )
+    organisation.retention = clean
+    organisation.save(update_fields=["retention"])
+    if changed:
+        audit_record(
+            organisation=organisation,
+            actor=by,
+            actor_role=Role.ADMIN if by is not None else "",
+            action=AuditAction.SETTINGS_CHANGED,
+            object_type="retention",
+            object_id=organisation.pk,
+            detail={"fields": changed},
+        )
+    return organisation

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import policy, selectors, services
+from . import policy, retention, selectors, services
 from .actor import SESSION_KEY
 from .audit import audit_record
 from .forms import (
@@ -16,6 +16,7 @@ from .forms import (
     InvitationForm,
     OrganisationSettingsForm,
     PersonalSettingsForm,
+    RetentionForm,
     SetupForm,
 )
 from .models import AuditAction, Organisation, Role
@@ -272,5 +273,33 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/audit_log.html",
         {"form": form, "page": page, "filtered": bool(filters)},
+        status=400 if form.errors else 200,
+    )
+
+
+@policy.role_required(*policy.ADMIN)
+def retention_settings(request: HttpRequest) -> HttpResponse:
+    """How long coaching content is kept after an engagement ends, with a preview of what a
+    setting would remove and when (counts and dates only) before it is saved."""
+    actor = policy.actor_of(request)
+    organisation = actor.organisation
+    form = RetentionForm(
+        request.POST or None, kinds=retention.kinds(), current=organisation.retention
+    )
+    proposed = None
+    if request.method == "POST" and form.is_valid():
+        proposed = form.settings()
+        if "save" in request.POST:
+            services.retention_set(organisation=organisation, settings=proposed, by=actor.user)
+            messages.success(request, "Saved. What is due goes in tonight's run.")
+            return redirect("retention_settings")
+    return render(
+        request,
+        "accounts/retention.html",
+        {
+            "form": form,
+            "previewing": proposed is not None,
+            "preview": retention.preview(organisation, proposed),
+        },
         status=400 if form.errors else 200,
     )
