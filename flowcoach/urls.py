@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("flowcoach.programs.urls")),
     path("", include("flowcoach.coaching.urls")),
     path("", include("flowcoach.portal.urls")),
+    path("organisation/", include("flowcoach.insights.urls")),
     path("", include("flowcoach.outbox.urls")),
     path("", include("flowcoach.transcripts.urls")),
     path("api/", include("flowcoach.api.urls")),

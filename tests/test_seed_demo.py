@@ -228,3 +228,12 @@ def test_it_shows_coaching_reports_from_transcripts(db, client):
     assert "Coaching report" in page and "31%" in page
     call_command("seed_demo", stdout=io.StringIO())
     assert Transcript.objects.count() == 2
+
+
+def test_it_gives_the_admin_an_audit_log_with_every_kind_of_entry_once(db):
+    from flowcoach.accounts.models import AuditEntry
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    actions = sorted(AuditEntry.objects.values_list("action", flat=True))
+    assert actions == ["export", "export", "new_device", "settings_changed"]

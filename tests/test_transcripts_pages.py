@@ -343,3 +343,26 @@ def test_it_imports_word_utf16_and_windows_1252_files_on_the_session_page(world,
     assert "I'm" in json.dumps(
         stored["zoom-1252.vtt"].utterances
     )  # typographic quote read as plain
+
+
+def test_it_lets_retention_take_the_words_and_keep_the_figures(world, session):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flowcoach.accounts import retention
+
+    http = world.login(world.coach)
+    upload(http, session)
+    transcript = Transcript.objects.get()
+    map_speakers(http, transcript, {DANA: "coach", MARCUS: "client"})
+    engagement = session.engagement
+    engagement.ended_at = timezone.now() - timedelta(days=40)
+    engagement.save(update_fields=["ended_at"])
+    world.org.retention = {"transcript_words": 30}
+    world.org.save()
+    assert retention.apply(world.org)["transcript_words"] == 1
+    transcript.refresh_from_db()
+    assert "Hi Marcus" not in json.dumps([transcript.utterances, transcript.figures])
+    assert transcript.figures["coach_questions"]["total"] == 91
+    assert retention.apply(world.org)["transcript_words"] == 0

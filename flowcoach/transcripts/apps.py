@@ -7,9 +7,13 @@ class TranscriptsConfig(AppConfig):
     verbose_name = "Transcript coaching reports"
 
     def ready(self) -> None:
+        from flowcoach.accounts import retention
         from flowcoach.coaching import panels
 
         from . import selectors
+        from .retention import TRANSCRIPT_WORDS
+
+        retention.register(TRANSCRIPT_WORDS)
 
         # Coaching's pages show ours through its panels; coaching never imports us.
         panels.register(panels.SESSION_PAGE, selectors.session_panel)
