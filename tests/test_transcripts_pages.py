@@ -207,6 +207,14 @@ def test_it_lets_an_admin_choose_to_discard_transcript_text(world):
     response = http.post(reverse("transcript_settings"), {"discard_text": "on"})
     assert response.status_code == 302
     assert services.discards_text(world.org)
+    from flowcoach.accounts.models import AuditEntry
+
+    [entry] = AuditEntry.objects.filter(object_type="transcript_settings")
+    assert (entry.actor, entry.action, entry.detail) == (
+        world.admin,
+        "settings_changed",
+        {"discard_text": True},
+    )
 
 
 def test_it_prints_the_figures_as_json_from_the_command_line():

@@ -12,7 +12,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from flowcoach.accounts.models import Organisation, User
+from flowcoach.accounts.audit import audit_record
+from flowcoach.accounts.models import AuditAction, Organisation, User
+from flowcoach.accounts.models import Role as MemberRole
 from flowcoach.coaching.models import CoachingSession, Commitment
 from flowcoach.coaching.runner import services as runner_services
 
@@ -199,11 +201,26 @@ def consent_withdraw(*, transcript: Transcript) -> None:
 
 
 @transaction.atomic
-def settings_update(*, organisation: Organisation, discard_text: bool) -> TranscriptSettings:
-    settings, _ = TranscriptSettings.objects.update_or_create(
-        organisation=organisation,
-        defaults={"discard_text": discard_text, "updated_at": timezone.now()},
+def settings_update(
+    *, organisation: Organisation, discard_text: bool, by: User | None = None
+) -> TranscriptSettings:
+    settings, _ = TranscriptSettings.objects.select_for_update().get_or_create(
+        organisation=organisation
     )
+    changed = settings.discard_text != discard_text
+    settings.discard_text = discard_text
+    settings.updated_at = timezone.now()
+    settings.save()
+    if changed:
+        audit_record(
+            organisation=organisation,
+            actor=by,
+            actor_role=MemberRole.ADMIN if by is not None else "",
+            action=AuditAction.SETTINGS_CHANGED,
+            object_type="transcript_settings",
+            object_id=settings.pk,
+            detail={"discard_text": discard_text},
+        )
     return settings
 
 

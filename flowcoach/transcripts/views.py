@@ -152,7 +152,9 @@ def transcript_settings(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         services.settings_update(
-            organisation=organisation, discard_text=form.cleaned_data["discard_text"]
+            organisation=organisation,
+            discard_text=form.cleaned_data["discard_text"],
+            by=policy.actor_of(request).user,
         )
         messages.success(request, "Saved.")
         return redirect("transcript_settings")
