@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET
 from flowcoach.accounts import policy
 from flowcoach.accounts.audit import audit_record
 from flowcoach.accounts.models import AuditAction, Role
+from flowcoach.clients import access as client_access
 
-from . import figures
+from . import figures, progress
 
 FIGURES = (
     ("on_time", "On time"),
@@ -85,3 +86,15 @@ def organisation_figures_csv(request: HttpRequest) -> HttpResponse:
         detail={"format": "csv"},
     )
     return response
+
+
+@require_GET
+@policy.role_required(*policy.STAFF)
+def client_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """A client's progress over months, for their coach (never an admin: it reads coaching)."""
+    client = client_access.get_coached_client_for(policy.actor_of(request), pk)
+    return render(
+        request,
+        "insights/client_progress.html",
+        {"client": client, "progress": progress.client_progress(client), "shared_only": False},
+    )
