@@ -10,6 +10,7 @@ urlpatterns = [
         name="portal_preparation",
     ),
     path("portal/my-records.zip", views.my_records, name="portal_my_records"),
+    path("portal/progress/", views.portal_progress, name="portal_progress"),
     path("portal/recordings/", recordings.portal_recordings, name="portal_recordings"),
     path(
         "portal/recordings/<int:pk>/withdraw/",
