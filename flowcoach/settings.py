@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "flowcoach.programs",
     "flowcoach.coaching",
     "flowcoach.portal",
+    "flowcoach.checkins",
     "flowcoach.outbox",
     "flowcoach.demo",
 ]

@@ -27,8 +27,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
+from flowcoach.accounts import hooks
 from flowcoach.clients.models import Client
 from flowcoach.clients.profile_selectors import shared_profile
+from flowcoach.coaching import hooks as seams
 from flowcoach.coaching.emails import follow_up_key
 from flowcoach.coaching.models import (
     CoachingSession,
@@ -327,6 +329,10 @@ def client_records(client: Client) -> dict:
             if s.pk in purposes
         ],
         "recap_emails": recap_emails_of(client, coaching.sessions),
+        # Parts other apps keep (check-ins, progress), each under its own key.
+        **{
+            part["key"]: part["data"] for part in hooks.collect(seams.CLIENT_RECORDS, client=client)
+        },
     }
 
 
@@ -449,6 +455,8 @@ def records_markdown(records: dict) -> str:
         lines.append(email["text"].strip())
     if not records["recap_emails"]:
         lines += ["", "None yet."]
+    for part in hooks.collect(seams.CLIENT_RECORDS_MARKDOWN, records=records):
+        lines += part
     return "\n".join(lines) + "\n"
 
 

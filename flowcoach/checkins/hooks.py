@@ -1,0 +1,47 @@
+"""What check-ins add to lower floors without them importing this app: the coach's
+preparation view and runner review, the client's portal, the records download, and the
+worker's sweep. Registered from `CheckinsConfig.ready()`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flowcoach.accounts import hooks
+from flowcoach.clients.models import Client
+from flowcoach.coaching import hooks as seams
+from flowcoach.outbox import periodic
+
+from . import selectors, tasks
+
+
+def session_checkins(*, client: Client, since: datetime | None, until: datetime) -> dict:
+    data = selectors.since_last_session(client, since, until)
+    count = len(data["weeks"]) + len(data["updates"]) + len(data["logs"])
+    return {"template": "checkins/_coach_card.html", "count": count, **data}
+
+
+def portal_card(*, client: Client, now: datetime) -> dict:
+    week = selectors.current_week(client, now)
+    return {
+        "template": "checkins/_portal_card.html",
+        "week": week,
+        "closes_text": selectors.local_text(selectors.rhythm.closing_time(week), client.time_zone)
+        if week
+        else "",
+    }
+
+
+def client_records(*, client: Client) -> dict:
+    return {"key": "checkins_and_progress", "data": selectors.client_records(client)}
+
+
+def client_records_markdown(*, records: dict) -> list[str]:
+    return selectors.client_records_markdown(records)
+
+
+def register_all() -> None:
+    hooks.register(seams.SESSION_CHECKINS, session_checkins)
+    hooks.register(seams.PORTAL_CARDS, portal_card)
+    hooks.register(seams.CLIENT_RECORDS, client_records)
+    hooks.register(seams.CLIENT_RECORDS_MARKDOWN, client_records_markdown)
+    periodic.register(tasks.enqueue_if_due)
