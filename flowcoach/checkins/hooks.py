@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
+
 from flowcoach.accounts import hooks
 from flowcoach.clients.models import Client
 from flowcoach.coaching import hooks as seams
 from flowcoach.outbox import periodic
 
-from . import selectors, tasks
+from . import selectors, services
 
 
 def session_checkins(*, client: Client, since: datetime | None, until: datetime) -> dict:
@@ -39,9 +41,17 @@ def client_records_markdown(*, records: dict) -> list[str]:
     return selectors.client_records_markdown(records)
 
 
+def rhythm_job(now: datetime) -> dict[str, int] | None:
+    """The worker's sweep runs the weekly rhythm (open, remind, close) every half minute.
+    Cheap when nothing is due, and safe twice: each week and each email has its own key."""
+    if not settings.FLOWCOACH_CHECKIN_RHYTHM:
+        return None
+    return services.rhythm_run(now)
+
+
 def register_all() -> None:
     hooks.register(seams.SESSION_CHECKINS, session_checkins)
     hooks.register(seams.PORTAL_CARDS, portal_card)
     hooks.register(seams.CLIENT_RECORDS, client_records)
     hooks.register(seams.CLIENT_RECORDS_MARKDOWN, client_records_markdown)
-    periodic.register(tasks.enqueue_if_due)
+    periodic.register(rhythm_job)
