@@ -231,6 +231,7 @@ def _history_more(engagement) -> None:
             now=opens + timedelta(hours=1),
         )
         made = CheckinCommitment.objects.get(checkin=week).commitment
+        services.commitment_update(commitment=made, uuid=uuid.uuid4(), state="partly_kept")
         services.progress_log_add(
             commitment=made, uuid=uuid.uuid4(), day=opens.date(), text=f"Later {n}"
         )
