@@ -18,8 +18,8 @@ Every function is a fixed number of queries whatever the number of sessions or n
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
