@@ -85,7 +85,9 @@ class CommitmentUpdateForm(forms.Form):
 
 class ProgressLogForm(forms.Form):
     form_id = forms.UUIDField(widget=forms.HiddenInput)
-    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label="Day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     text = forms.CharField(label="What you did", max_length=280)
 
     def __init__(self, *args, commitment: Commitment | None = None, today=None, **kwargs):
@@ -100,7 +102,9 @@ class ProgressLogForm(forms.Form):
 class ScheduleForm(forms.Form):
     enabled = forms.BooleanField(label="Send a weekly check-in", required=False)
     weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS, coerce=int)
-    local_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
+    local_time = forms.TimeField(
+        label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
 
 
 class PreferenceForm(forms.Form):
