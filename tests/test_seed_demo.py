@@ -240,3 +240,12 @@ def test_it_gives_the_demo_check_ins_in_every_state_with_moving_ratings(db):
         CommitmentUpdate.objects.count(),
         ProgressLog.objects.count(),
     ) == counts
+
+
+def test_it_gives_the_admin_an_audit_log_with_every_kind_of_entry_once(db):
+    from flowcoach.accounts.models import AuditEntry
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    actions = sorted(AuditEntry.objects.values_list("action", flat=True))
+    assert actions == ["export", "export", "new_device", "settings_changed"]
