@@ -8,12 +8,13 @@ from datetime import datetime
 
 from django.conf import settings
 
-from flowcoach.accounts import hooks
+from flowcoach.accounts import hooks, retention
 from flowcoach.clients.models import Client
 from flowcoach.coaching import hooks as seams
 from flowcoach.outbox import periodic
 
 from . import selectors, services
+from .retention import CHECKIN_ANSWERS
 
 
 def session_checkins(*, client: Client, since: datetime | None, until: datetime) -> dict:
@@ -55,3 +56,4 @@ def register_all() -> None:
     hooks.register(seams.CLIENT_RECORDS, client_records)
     hooks.register(seams.CLIENT_RECORDS_MARKDOWN, client_records_markdown)
     periodic.register(rhythm_job)
+    retention.register(CHECKIN_ANSWERS)

@@ -1,0 +1,64 @@
+"""Check-in words follow the organisation's keeping time like session notes: once an
+engagement has ended longer ago than the setting, the answers, notes, comments and progress
+lines go; the weeks, their states and ratings stay. Ongoing coaching keeps everything."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from flowcoach.accounts import retention
+from flowcoach.checkins import services
+from flowcoach.checkins.models import Checkin, CommitmentUpdate, ProgressLog
+from flowcoach.coaching.models import Commitment, Engagement
+from tests.checkin_helpers import client_commitment, coached, open_week
+
+
+def _answered(engagement) -> Checkin:
+    week = open_week(engagement)
+    services.checkin_answer(
+        checkin=week,
+        more="Words to forget",
+        note="A note",
+        energy=6,
+        identity_rating=7,
+        commit_words=["more"],
+        commitments=[services.CommitmentAnswer(client_commitment(engagement), "kept", "Done")],
+    )
+    made = Commitment.objects.get(client=engagement.client, text="Words to forget")
+    services.progress_log_add(
+        commitment=made, uuid=uuid.uuid4(), day=timezone.now().date(), text="Did it"
+    )
+    return week
+
+
+def test_it_removes_the_words_of_check_ins_after_the_engagement_ended_and_keeps_the_figures(world):
+    ended = coached(world)
+    ongoing = coached(world, client=world.other_client, coach=world.other_coach)
+    old, kept = _answered(ended), _answered(ongoing)
+    Engagement.objects.filter(pk=ended.pk).update(
+        status=Engagement.Status.COMPLETED, ended_at=timezone.now() - timedelta(days=40)
+    )
+    world.org.retention = {"checkin_answers": 30}
+    world.org.save()
+
+    preview = {p.kind.key: p for p in retention.preview(world.org)}
+    assert preview["checkin_answers"].due_now == 1
+    assert retention.apply(world.org) == {"checkin_answers": 1}
+    assert retention.apply(world.org) == {"checkin_answers": 0}
+
+    old.refresh_from_db()
+    kept.refresh_from_db()
+    assert (old.more, old.note, old.state, old.energy, old.identity_rating) == (
+        "",
+        "",
+        Checkin.State.ANSWERED,
+        6,
+        7,
+    )
+    assert kept.more == "Words to forget"
+    assert not CommitmentUpdate.objects.filter(checkin=old).exclude(comment="").exists()
+    assert CommitmentUpdate.objects.filter(checkin=kept, comment="Done").exists()
+    assert ProgressLog.objects.count() == 1
