@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "flowcoach.coaching",
     "flowcoach.portal",
     "flowcoach.checkins",
+    "flowcoach.insights",
     "flowcoach.outbox",
     "flowcoach.demo",
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("flowcoach.coaching.urls")),
     path("", include("flowcoach.portal.urls")),
     path("", include("flowcoach.checkins.urls")),
+    path("organisation/", include("flowcoach.insights.urls")),
     path("", include("flowcoach.outbox.urls")),
     path("api/", include("flowcoach.api.urls")),
     path("accounts/", include("allauth.urls")),

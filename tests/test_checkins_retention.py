@@ -62,3 +62,26 @@ def test_it_removes_the_words_of_check_ins_after_the_engagement_ended_and_keeps_
     assert not CommitmentUpdate.objects.filter(checkin=old).exclude(comment="").exists()
     assert CommitmentUpdate.objects.filter(checkin=kept, comment="Done").exists()
     assert ProgressLog.objects.count() == 1
+
+
+def test_it_gives_the_organisation_figures_the_check_in_response_rate(world):
+    from flowcoach.insights.figures import organisation_figures
+
+    engagement = coached(world)
+    missed = open_week(engagement, ago=timedelta(days=7, minutes=5))
+    answered = open_week(engagement, ago=timedelta(minutes=5))
+    services.checkin_answer(checkin=answered, more="Ask early", energy=5)
+    open_week(coached(world, client=world.other_client, coach=world.other_coach))
+
+    figures = organisation_figures(world.org, months=3)
+
+    tallies = [
+        cell.check_ins for (coach, _), cell in figures.cells.items() if coach == world.coach.pk
+    ]
+    assert (sum(t.total for t in tallies), sum(t.met for t in tallies)) == (2, 1)
+    others = [
+        c.check_ins.total for (coach, _), c in figures.cells.items() if coach != world.coach.pk
+    ]
+    assert sum(others) == 0, "an open week is not counted yet"
+    missed.refresh_from_db()
+    assert missed.state == Checkin.State.MISSED

@@ -11,6 +11,7 @@ from django.conf import settings
 from flowcoach.accounts import hooks, retention
 from flowcoach.clients.models import Client
 from flowcoach.coaching import hooks as seams
+from flowcoach.insights.figures import register_rate
 from flowcoach.outbox import periodic
 
 from . import selectors, services
@@ -57,3 +58,5 @@ def register_all() -> None:
     hooks.register(seams.CLIENT_RECORDS_MARKDOWN, client_records_markdown)
     periodic.register(rhythm_job)
     retention.register(CHECKIN_ANSWERS)
+    # The organisation figures' check-in response rate (states and dates only).
+    register_rate("checkins", selectors.response_rate_rows)
