@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("flowcoach.portal.urls")),
     path("", include("flowcoach.checkins.urls")),
     path("organisation/", include("flowcoach.insights.urls")),
+    path("", include("flowcoach.insights.client_urls")),
     path("", include("flowcoach.outbox.urls")),
     path("api/", include("flowcoach.api.urls")),
     path("accounts/", include("allauth.urls")),
