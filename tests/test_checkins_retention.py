@@ -85,3 +85,22 @@ def test_it_gives_the_organisation_figures_the_check_in_response_rate(world):
     assert sum(others) == 0, "an open week is not counted yet"
     missed.refresh_from_db()
     assert missed.state == Checkin.State.MISSED
+
+
+def test_it_adds_the_check_ins_to_the_coachs_practice_export_only(world):
+    import json
+
+    from django.urls import reverse
+
+    engagement = coached(world)
+    week = open_week(engagement)
+    services.checkin_answer(checkin=week, more="=Exported words", energy=5)
+    response = world.login(world.coach).get(reverse("practice_export_csv", args=["checkins"]))
+    text = b"".join(response.streaming_content).decode()
+    assert "'=Exported words" in text and "answered" in text
+    whole = world.login(world.coach).get(reverse("practice_export_json"))
+    data = json.loads(b"".join(whole.streaming_content).decode())
+    assert data["checkins"][0]["more"] == "=Exported words"
+    other = world.login(world.other_coach).get(reverse("practice_export_json"))
+    assert "Exported words" not in b"".join(other.streaming_content).decode()
+    assert world.login(world.admin).get(reverse("practice_export_json")).status_code == 403

@@ -11,6 +11,7 @@ from django.conf import settings
 from flowcoach.accounts import hooks, retention
 from flowcoach.clients.models import Client
 from flowcoach.coaching import hooks as seams
+from flowcoach.insights import exports
 from flowcoach.insights.figures import register_rate
 from flowcoach.outbox import periodic
 
@@ -60,3 +61,7 @@ def register_all() -> None:
     retention.register(CHECKIN_ANSWERS)
     # The organisation figures' check-in response rate (states and dates only).
     register_rate("checkins", selectors.response_rate_rows)
+    # The coach's practice export gets a table of check-ins (coach-only downloads).
+    exports.register_table(
+        exports.Table("checkins", "Check-ins", selectors.EXPORT_COLUMNS, selectors.export_rows)
+    )

@@ -246,6 +246,47 @@ def response_rate_rows(organisation: Organisation, start: datetime, end: datetim
     ]
 
 
+EXPORT_COLUMNS = [
+    "client",
+    "client_email",
+    "week_of",
+    "state",
+    "answered_at",
+    "more",
+    "better",
+    "different",
+    "energy",
+    "identity_rating",
+    "role_rating",
+    "note",
+]
+
+
+def export_rows(clients):
+    """The coach's export of their practice (insights/exports.py): every week of each
+    client, streamed. Only a coach downloads it, for their own clients."""
+    weeks = (
+        Checkin.objects.filter(client__in=clients)
+        .select_related("client")
+        .order_by("client_id", "opens_at", "pk")
+    )
+    for w in weeks.iterator(chunk_size=2000):
+        yield {
+            "client": w.client.full_name,
+            "client_email": w.client.email,
+            "week_of": w.opens_at.isoformat(),
+            "state": w.state,
+            "answered_at": w.answered_at.isoformat() if w.answered_at else "",
+            "more": w.more,
+            "better": w.better,
+            "different": w.different,
+            "energy": w.energy,
+            "identity_rating": w.identity_rating,
+            "role_rating": w.role_rating,
+            "note": w.note,
+        }
+
+
 # --- for the client timeline (the coach's home wires these in) ----------------------------------
 
 
