@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("flowcoach.programs.urls")),
     path("", include("flowcoach.coaching.urls")),
     path("", include("flowcoach.portal.urls")),
+    path("", include("flowcoach.checkins.urls")),
     path("organisation/", include("flowcoach.insights.urls")),
     path("", include("flowcoach.insights.client_urls")),
     path("", include("flowcoach.outbox.urls")),

@@ -230,6 +230,34 @@ def test_it_shows_coaching_reports_from_transcripts(db, client):
     assert Transcript.objects.count() == 2
 
 
+def test_it_gives_the_demo_check_ins_in_every_state_with_moving_ratings(db):
+    from flowcoach.checkins.models import Checkin, CommitmentUpdate, ProgressLog
+    from flowcoach.coaching.models import Commitment
+
+    call_command("seed_demo", stdout=io.StringIO())
+    states = set(Checkin.objects.values_list("state", flat=True))
+    assert states == {"answered", "late", "missed", "open"}
+    settled = set(CommitmentUpdate.objects.values_list("state", flat=True))
+    assert settled == {"kept", "partly_kept", "missed", "dropped"}
+    assert Commitment.objects.filter(checkin_source__isnull=False, state="open").exists()
+    assert ProgressLog.objects.exists()
+    ratings = Checkin.objects.filter(identity_rating__isnull=False).values_list(
+        "identity_rating", flat=True
+    )
+    assert len(set(ratings)) > 2
+    counts = (
+        Checkin.objects.count(),
+        CommitmentUpdate.objects.count(),
+        ProgressLog.objects.count(),
+    )
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (
+        Checkin.objects.count(),
+        CommitmentUpdate.objects.count(),
+        ProgressLog.objects.count(),
+    ) == counts
+
+
 def test_it_gives_the_admin_an_audit_log_with_every_kind_of_entry_once(db):
     from flowcoach.accounts.models import AuditEntry
 

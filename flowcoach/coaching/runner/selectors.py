@@ -11,7 +11,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
+from flowcoach.accounts import hooks
 from flowcoach.clients.profile_selectors import profile_page
+from flowcoach.coaching import hooks as seams
 from flowcoach.coaching.models import (
     CoachingSession,
     Commitment,
@@ -85,6 +87,19 @@ def _previous_session(session: CoachingSession) -> CoachingSession | None:
     )
 
 
+def checkins_since(session: CoachingSession, previous: CoachingSession | None) -> dict | None:
+    """What the client sent since their last held session (check-ins, commitment updates,
+    progress), from whichever app answers the seam; None when none does."""
+    since = previous.starts_at if previous is not None else None
+    found = hooks.collect(
+        seams.SESSION_CHECKINS,
+        client=session.engagement.client,
+        since=since,
+        until=timezone.now(),
+    )
+    return found[0] if found else None
+
+
 def runner_page(session: CoachingSession) -> dict:
     now = timezone.now()
     record = runner.record_of(session)
@@ -154,6 +169,7 @@ def runner_page(session: CoachingSession) -> dict:
         "purpose_here": purpose_here,
         "purpose_before": purpose_before,
         "profile": profile_page(client),
+        "checkins": checkins_since(session, previous),
         "state": state,
         "commitment_states": Commitment.State.choices,
         "outcome_marks": [(k, v) for k, v in OUTCOME_LABELS.items() if k],
@@ -312,8 +328,8 @@ def summary_markdown(session: CoachingSession, data: dict) -> str:
 
 def prepare_page(session: CoachingSession) -> dict:
     """What the coach reads before a session: the template's preparation lists, the client's
-    profile, the last held session (in any engagement) and the client's open commitments.
-    Check-ins have no model yet; `checkins` is the seam they will fill."""
+    profile, the last held session (in any engagement), the client's open commitments and
+    what the client sent since that session (the `checkins` seam)."""
     client = session.engagement.client
     version = session.template_version
     previous = _previous_session(session)
@@ -346,5 +362,5 @@ def prepare_page(session: CoachingSession) -> dict:
         "previous_record": previous_record,
         "previous_purpose": previous_purpose,
         "open_commitments": open_commitments,
-        "checkins": [],
+        "checkins": checkins_since(session, previous),
     }

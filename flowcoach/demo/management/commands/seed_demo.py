@@ -19,6 +19,7 @@ from flowcoach.clients.models import (
 )
 from flowcoach.demo import data as demo_data
 from flowcoach.demo.audit import seed_audit
+from flowcoach.demo.checkins import seed_checkins
 from flowcoach.demo.engagements import seed_engagements
 from flowcoach.demo.preparation import seed_preparation
 from flowcoach.demo.transcripts import seed_transcripts
@@ -143,6 +144,7 @@ class Command(BaseCommand):
         self._sample_attachment(org)
         seed_engagements(org)
         seed_preparation(org)
+        seed_checkins(org)
         seed_transcripts(org)
         seed_audit(org)
         if not org.retention:
