@@ -106,7 +106,7 @@ def drafts_waiting(coach: User, organisation: Organisation) -> Section:
             "pk", "kind", "subject", "to_name", "to_email", "send_after", "warning"
         ).order_by("send_after", "pk")[:LIMIT]
     )
-    total = len(rows) if len(rows) < LIMIT else drafts.count()
+    total = drafts.count()
     return Section(rows, more=total > len(rows), total=total)
 
 

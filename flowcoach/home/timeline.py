@@ -24,6 +24,7 @@ from flowcoach.coaching.models import (
     SessionRecord,
     SessionRequest,
 )
+from flowcoach.lib import dates
 from flowcoach.outbox.models import Message, State
 
 SESSION = "session"
@@ -110,13 +111,12 @@ def commitments(*, client: Client, viewer, kinds, limit: int) -> list[story.Even
     rows = Commitment.objects.filter(client=client).select_related("client")
     events = []
     for commitment in rows.order_by("-created_at", "-pk")[:limit]:
-        due = f" (due {commitment.due_date:%a} {commitment.due_date.day} {commitment.due_date:%b})"
+        due = f" (due {dates.short_day(commitment.due_date)})" if commitment.due_date else ""
         events.append(
             story.Event(
                 at=commitment.created_at,
                 kind=COMMITMENT,
-                title=f"{_owner(commitment)} committed to: {commitment.text}"
-                + (due if commitment.due_date else ""),
+                title=f"{_owner(commitment)} committed to: {commitment.text}{due}",
                 sort_key=f"commitment:{commitment.pk:012d}:a",
             )
         )
