@@ -71,7 +71,9 @@ def add_client(world, index: int, *, coach=None) -> Client:
         text=f"Call three old customers ({index})",
         due_date=coach_today(world) + timedelta(days=2),
     )
-    PurposeStatement.objects.create(client=client, session=first, text=f"I help buyers ({index})")
+    PurposeStatement.objects.create(
+        client=client, session=first, text=f"I help buyers ({index})", created_at=first.starts_at
+    )
     sent = outbox.message_draft(
         organisation=world.org,
         key=f"test:home:{client.pk}",
@@ -127,6 +129,9 @@ def lengthen_history(world, client: Client, extra: int) -> None:
             session.starts_at = now - timedelta(days=40 + held)
             session.save()
             PurposeStatement.objects.create(
-                client=client, session=session, text=f"Purpose, take {held}"
+                client=client,
+                session=session,
+                text=f"Purpose, take {held}",
+                created_at=session.starts_at,
             )
             held += 1

@@ -28,11 +28,11 @@ SORTS = {
 TIMELINE_PAGE = 20
 
 
-def _upcoming(now: datetime) -> QuerySet:
+def _upcoming(since: datetime) -> QuerySet:
     return CoachingSession.objects.filter(
         engagement__client=OuterRef("pk"),
         status=CoachingSession.Status.SCHEDULED,
-        starts_at__gte=now,
+        starts_at__gte=since,
     ).order_by("starts_at", "pk")
 
 
@@ -47,9 +47,12 @@ def client_rows(
     open_ones = Commitment.objects.filter(client=OuterRef("pk"), state=Commitment.State.OPEN)
     counted = open_ones.values("client").annotate(n=Count("pk")).values("n")
     today = dates.today_in(time_zone, now)
+    # From the start of today, as on Home: a session earlier today not yet marked is still
+    # the one to open.
+    since = day_start(today, time_zone)
     return clients.annotate(
-        next_session_at=Subquery(_upcoming(now).values("starts_at")[:1]),
-        next_session_id=Subquery(_upcoming(now).values("pk")[:1]),
+        next_session_at=Subquery(_upcoming(since).values("starts_at")[:1]),
+        next_session_id=Subquery(_upcoming(since).values("pk")[:1]),
         last_session_at=Subquery(last.values("starts_at")[:1]),
         open_commitments=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
         has_overdue=Exists(open_ones.filter(due_date__lt=today)),
