@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from flowcoach.clients import story
 from flowcoach.clients import services as client_services
+from flowcoach.clients import story
 from flowcoach.coaching.models import CoachingSession
 from tests.home_helpers import add_client, lengthen_history
 
