@@ -124,19 +124,18 @@ def _outbox_troubles(organisation) -> None:
     )
 
 
+# One client of each coach whose latest recap is still a draft after its time, so Home shows
+# an overdue follow-up beside the ones that went out (both have gone quiet, too).
+RECAPS_WAITING = ("lena@example.org", "grace@example.org")
+
+
 def _recaps_waiting(organisation) -> None:
-    """Each coach's latest recap still a draft after its time, so Home shows an overdue
-    follow-up beside the ones that went out."""
     from flowcoach.outbox.models import Message
 
-    for coach_id in (
-        Engagement.objects.filter(organisation=organisation)
-        .values_list("coach_id", flat=True)
-        .distinct()
-    ):
+    for email in RECAPS_WAITING:
         latest = (
             Message.objects.filter(
-                organisation=organisation, owner_id=coach_id, kind="follow_up", state="sent"
+                organisation=organisation, to_email__iexact=email, kind="follow_up", state="sent"
             )
             .order_by("-sent_at", "-pk")
             .first()

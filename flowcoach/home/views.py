@@ -12,6 +12,7 @@ from flowcoach.accounts import policy
 from flowcoach.clients import access as client_access
 from flowcoach.clients import selectors as client_selectors
 from flowcoach.clients import story
+from flowcoach.lib import dates
 
 from . import clients as client_reads
 from . import selectors, services
@@ -131,6 +132,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
             "coaches": coaches,
             "coach_id": coach_id,
             "filtered": bool(query or coach_id or state != "active"),
+            "zone": dates.zone_place(actor.user.time_zone),
         },
     )
 
