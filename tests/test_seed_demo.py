@@ -214,6 +214,15 @@ def test_it_shows_preparation_ticks_and_open_session_topics(db):
     assert counts == (PreparationTick.objects.count(), Message.objects.count())
 
 
+def test_it_gives_the_admin_an_audit_log_with_every_kind_of_entry_once(db):
+    from flowcoach.accounts.models import AuditEntry
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    actions = sorted(AuditEntry.objects.values_list("action", flat=True))
+    assert actions == ["export", "export", "new_device", "settings_changed"]
+
+
 def test_it_fills_every_section_of_each_demo_coachs_home(db):
     """Issue 12: a session today, drafts to approve, an overdue follow-up, commitments due,
     a program to schedule and a quiet client, for each demo coach."""

@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import linebreaks
 
-from flowcoach.accounts.models import Organisation, User
+from flowcoach.accounts.audit import audit_record
+from flowcoach.accounts.models import AuditAction, Organisation, Role, User
 
 from .models import (
     DeliveryAttempt,
@@ -426,7 +427,7 @@ def message_create_one_off(
 
 @transaction.atomic
 def email_settings_update(
-    *, organisation: Organisation, auto_approve_kinds: Iterable[str]
+    *, organisation: Organisation, auto_approve_kinds: Iterable[str], by: User | None = None
 ) -> OrganisationEmailSettings:
     kinds = sorted(set(auto_approve_kinds))
     unknown = set(kinds) - set(Kind.values)
@@ -435,9 +436,20 @@ def email_settings_update(
     email_settings, _ = OrganisationEmailSettings.objects.select_for_update().get_or_create(
         organisation=organisation
     )
+    changed = sorted(set(kinds) ^ set(email_settings.auto_approve_kinds or []))
     email_settings.auto_approve_kinds = kinds
     email_settings.updated_at = timezone.now()
     email_settings.save()
+    if changed:
+        audit_record(
+            organisation=organisation,
+            actor=by,
+            actor_role=Role.ADMIN if by is not None else "",
+            action=AuditAction.SETTINGS_CHANGED,
+            object_type="email_settings",
+            object_id=email_settings.pk,
+            detail={"auto_approve": kinds},
+        )
     return email_settings
 
 

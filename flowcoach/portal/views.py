@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
+from flowcoach.accounts.audit import audit_record
+from flowcoach.accounts.models import AuditAction, Role
 from flowcoach.clients import access as client_access
 from flowcoach.clients import profile_selectors
 from flowcoach.coaching import access, selectors
@@ -56,10 +58,20 @@ def portal_preparation(request: HttpRequest, pk: int) -> HttpResponse:
 def my_records(request: HttpRequest) -> HttpResponse:
     """Everything the client's coach shared with them, as one ZIP holding a JSON file (for
     other tools) and a Markdown file (to read)."""
-    client = client_access.own_client_record(policy.actor_of(request))
+    actor = policy.actor_of(request)
+    client = client_access.own_client_record(actor)
     records = client_selectors.client_records(client)
     archive = client_selectors.records_zip(records)
     stamp = timezone.now().strftime("%Y-%m-%d")
+    audit_record(
+        organisation=actor.organisation,
+        actor=actor.user,
+        actor_role=Role.CLIENT,
+        action=AuditAction.EXPORT,
+        object_type="client",
+        object_id=client.pk,
+        detail={"format": "zip"},
+    )
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="my-coaching-records-{stamp}.zip"'
     return response
