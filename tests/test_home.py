@@ -154,3 +154,34 @@ def test_it_gives_the_admin_numbers_never_content(world):
     for content in ("Pat Number", "Good to talk", "Private view", "Call three", "a recap"):
         assert content not in html
     assert "Waiting for approval" in html
+
+
+def test_it_counts_each_coachs_active_clients_and_sessions_held_this_month(world):
+    practice(world, 2)
+    CoachingSession.objects.filter(engagement__coach=world.coach, status="held").update(
+        starts_at=timezone.now() - timedelta(minutes=5)
+    )
+    html = page(world.login(world.admin), "admin_home")
+    row = html.split("Cora Coach", 1)[1].split("</tr>", 1)[0]
+    # world.client and the two new ones; both held sessions fall in this month.
+    assert '<td data-label="Active clients">3</td>' in row
+    assert "Sessions held in" in row and ">2</td>" in row
+    other = html.split("Cole Second", 1)[1].split("</tr>", 1)[0]
+    assert '<td data-label="Active clients">1</td>' in other and ">0</td>" in other
+
+
+def test_it_lists_invitations_waiting_with_the_expired_ones_first(world):
+    from flowcoach.accounts import services as account_services
+    from flowcoach.accounts.models import Invitation
+
+    fresh = account_services.invitation_create(
+        organisation=world.org, invited_by=world.admin, email="fresh@harbour.test", role="coach"
+    )
+    old = account_services.invitation_create(
+        organisation=world.org, invited_by=world.admin, email="old@harbour.test", role="admin"
+    )
+    Invitation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    html = page(world.login(world.admin), "admin_home")
+    assert html.index("old@harbour.test") < html.index("fresh@harbour.test")
+    assert "expired" in html.split("old@harbour.test", 1)[1][:200]
+    assert fresh.email in html

@@ -4,7 +4,7 @@ practice (tests/test_home_queries.py counts them at two sizes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
@@ -52,7 +52,6 @@ class CoachHome:
     commitments: Section
     to_schedule: Section
     quiet: Section
-    extra: dict = field(default_factory=dict)
 
 
 def _cut(rows: list) -> Section:
