@@ -132,7 +132,7 @@ def test_it_runs_todays_demo_session_from_the_sign_in_page_to_its_summary(
     page.get_by_label("Email").fill(COACH)
     page.get_by_label("Password").fill(demo_data.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/clients/")
+    page.wait_for_url(f"{base}/home/")
     assert_accessible(page)
     _go(page, CLIENT)
     _go(page, "Programs and sessions")

@@ -38,7 +38,7 @@ def _second_session(world) -> tuple[CoachingSession, CoachingSession]:
 
 def _open_runner(page, live_server, world, session):
     sign_in(page, live_server.url, world.coach.email)
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")
     page.goto(f"{live_server.url}/sessions/{session.pk}/run/")
     expect(page.locator("#save-status")).to_have_text("Saved")
 
