@@ -97,9 +97,11 @@ def runner_page(session: CoachingSession) -> dict:
         else []
     )
     commitments = list(session.commitments.order_by("created_at", "id"))
+    # This session's own statement, however many the client has made since (a later session
+    # run first, or a test of the runner), and the newest one from any other session.
     purpose = PurposeStatement.objects.filter(client=client).order_by("-created_at", "-id")
-    purpose_here = next((p for p in purpose[:2] if p.session_id == session.pk), None)
-    purpose_before = next((p for p in purpose[:2] if p.session_id != session.pk), None)
+    purpose_here = purpose.filter(session=session).first()
+    purpose_before = purpose.exclude(session=session).first()
     segments = _segments(session, record, now)
     rendered = [{"note": note, "html": markdown_html(note.body)} for note in notes]
     earlier_topics = [
@@ -137,6 +139,7 @@ def runner_page(session: CoachingSession) -> dict:
             *({**runner.commitment_as_dict(c), "here": False} for c in review),
         ],
         "purpose": purpose_here.text if purpose_here else "",
+        "purpose_version": purpose_here.version if purpose_here else None,
     }
     return {
         "record": record,

@@ -44,9 +44,8 @@ function showConflict(op, data) {
   heading.textContent = data.error || "This was changed elsewhere.";
   const theirs = document.createElement("pre");
   const mine = document.createElement("pre");
-  const describe = (side) => (side.deleted ? "deleted" : side.body ?? side.text ?? JSON.stringify(side));
-  theirs.textContent = `Saved version: ${describe(data.stored || {})}`;
-  mine.textContent = `Your version: ${describe(data.yours || {})}`;
+  theirs.textContent = `Saved version: ${describe(op, data.stored || {})}`;
+  mine.textContent = `Your version: ${describe(op, data.yours || {})}`;
   const keepMine = document.createElement("button");
   keepMine.type = "button";
   keepMine.className = "button keep-mine";
@@ -73,6 +72,9 @@ function showConflict(op, data) {
       upsertCommitment(data.stored);
       if (editingCommitment === data.stored.uuid) clearCommitmentForm();
     }
+    // The fields show the kept content, so the page never differs from what is stored.
+    if (op.kind === "record" && data.stored) showRecord(data.stored, Object.keys(op.payload.fields || {}));
+    if (op.kind === "purpose" && data.stored) $("purpose-input").value = data.stored.text || "";
     item.remove();
     box.hidden = !box.children.length;
     persist();
@@ -82,6 +84,34 @@ function showConflict(op, data) {
   item.append(heading, theirs, mine, keepMine, keepTheirs);
   box.append(item);
   labelControls(item);
+}
+
+const FIELD_LABELS = {
+  challenge: "Challenge",
+  learned: "What the stories and the flow taught",
+  shadow_tendency: "Shadow-side tendency",
+  growth_need: "Growth need",
+  adjustments: "Adjustments",
+  most_helpful: "Most helpful",
+  coach_summary: "Summary",
+  outcomes: "Outcomes",
+  topic_candidates: "Topics for open sessions",
+};
+
+// One side of a clash in words: a note's or statement's text, a commitment's, or for the
+// record only the fields this change was about.
+function describe(op, side) {
+  if (side.deleted) return "deleted";
+  if (op.kind === "record") {
+    return Object.keys(op.payload.fields || {})
+      .map((name) => {
+        const value = side[name];
+        const text = name === "outcomes" ? (value || []).map((o) => `${o.text}: ${o.mark || "not marked"}`).join("; ") : Array.isArray(value) ? value.join("; ") : value || "(empty)";
+        return `${FIELD_LABELS[name] || name}: ${text}`;
+      })
+      .join("\n");
+  }
+  return side.body ?? side.text ?? JSON.stringify(side);
 }
 
 // --- notes -------------------------------------------------------------------------------------
@@ -284,15 +314,27 @@ function outcomes() {
   });
 }
 
+// Puts record values into their fields (all of them, or only those `names`).
+function showRecord(values, names = Object.keys(values)) {
+  for (const name of names) {
+    if (!(name in values)) continue;
+    const value = values[name];
+    if (name === "outcomes") {
+      (value || []).forEach((o, i) => {
+        const select = document.querySelector(`[data-outcome-index="${i}"]`);
+        if (select) select.value = o.mark || "";
+      });
+      continue;
+    }
+    const el = document.querySelector(`[data-record-field="${name}"]`);
+    if (el) el.value = Array.isArray(value) ? value.join("\n") : value ?? "";
+  }
+}
+
 // Restore fields whose changes were still waiting on this device.
 for (const op of queue) {
-  if (op.kind === "record" && op.payload.fields) {
-    for (const [name, value] of Object.entries(op.payload.fields)) {
-      const el = document.querySelector(`[data-record-field="${name}"]`);
-      if (el) el.value = Array.isArray(value) ? value.join("\n") : value;
-    }
-  }
-  if (op.kind === "record" && "purpose" in op.payload) $("purpose-input").value = op.payload.purpose;
+  if (op.kind === "record" && op.payload.fields) showRecord(op.payload.fields);
+  if (op.key === "purpose" && "purpose" in op.payload) $("purpose-input").value = op.payload.purpose;
 }
 
 // --- wiring ------------------------------------------------------------------------------------
@@ -310,7 +352,7 @@ document.querySelectorAll("[data-record-field]").forEach((el) => el.addEventList
 document.querySelectorAll("[data-outcome-index]").forEach((el) =>
   el.addEventListener("change", () => enqueue("record", "record", { fields: { outcomes: outcomes() } })),
 );
-$("purpose-input").addEventListener("input", () => later("purpose", () => enqueue("record", "purpose", { purpose: $("purpose-input").value })));
+$("purpose-input").addEventListener("input", () => later("purpose", () => enqueue("purpose", "purpose", { purpose: $("purpose-input").value })));
 document.querySelectorAll("[data-commitment-state]").forEach((el) =>
   el.addEventListener("change", () => {
     const uuid = el.dataset.commitmentState;
