@@ -18,12 +18,15 @@ import {
 import { buildShortcutList, labelControls, toggleShortcuts, typing, useShortcuts } from "./runner/keys.js";
 import { $, CLIENT, MARKER_LABELS, rowButton, STAGE_LABELS, STAGES, state } from "./runner/page.js";
 import {
+  clashes,
   completeWhenSaved,
   enqueue,
   flush,
   hooks,
   keepStage,
   later,
+  notOvertaken,
+  overtakenBy,
   persist,
   queue,
   SAVE_DELAY,
@@ -35,7 +38,30 @@ import {
 
 // --- conflicts ---------------------------------------------------------------------------------
 
-function showConflict(op, data) {
+const clashItems = new Map(); // clash -> its box on the page
+
+// Removes a clash from the list kept on the device and from the page.
+function settleClash(clash) {
+  const at = clashes.indexOf(clash);
+  if (at >= 0) clashes.splice(at, 1);
+  const item = clashItems.get(clash);
+  clashItems.delete(clash);
+  if (item) item.remove();
+  $("conflicts").hidden = !clashes.length;
+}
+
+// Shows one clash with both versions and a button for each; choosing settles it. An older
+// clash of the same item that this one overtakes entirely (the coach typed on) goes, so the
+// coach is never asked to choose a version that is no longer theirs.
+function showConflict(clash) {
+  const { op, data } = clash;
+  for (const older of [...clashes]) {
+    if (older === clash || older.op.key !== op.key) continue;
+    const rest = overtakenBy(older.op.payload, op.payload);
+    if (!rest) settleClash(older);
+    else older.op.payload = rest; // keeping it sends only what was not typed over since
+  }
+  const settle = () => settleClash(clash);
   const box = $("conflicts");
   box.hidden = false;
   const item = document.createElement("div");
@@ -51,16 +77,21 @@ function showConflict(op, data) {
   keepMine.className = "button keep-mine";
   keepMine.textContent = "Keep mine";
   keepMine.addEventListener("click", () => {
+    settle();
     versions[op.key] = data.version;
+    if (data.version == null) delete versions[op.key];
     item.remove();
     box.hidden = !box.children.length;
-    enqueue(op.kind, op.key, op.payload);
+    const rest = notOvertaken(op.key, op.payload);
+    if (rest) enqueue(op.kind, op.key, rest);
+    showStatus();
   });
   const keepTheirs = document.createElement("button");
   keepTheirs.type = "button";
   keepTheirs.className = "button keep-saved";
   keepTheirs.textContent = "Keep the saved one";
   keepTheirs.addEventListener("click", () => {
+    settle();
     versions[op.key] = data.version;
     if (data.version == null) delete versions[op.key];
     if (op.kind === "note" && data.stored) {
@@ -80,9 +111,11 @@ function showConflict(op, data) {
     persist();
     renderNotes();
     renderCommitments();
+    showStatus();
   });
   item.append(heading, theirs, mine, keepMine, keepTheirs);
   box.append(item);
+  clashItems.set(clash, item);
   labelControls(item);
 }
 
@@ -368,6 +401,13 @@ $("adjustment-to-commitment").addEventListener("click", adjustmentsToCommitments
 $("complete-form").addEventListener("submit", (e) => {
   finishNote();
   savePending();
+  if (clashes.length) {
+    // Completing now would leave the coach's side of a clash behind.
+    e.preventDefault();
+    showStatus("Choose a version for each clash before completing.");
+    $("conflicts").scrollIntoView({ block: "center" });
+    return;
+  }
   if (queue.length) {
     // Complete once everything typed is on the server; the form goes on its own then.
     e.preventDefault();
@@ -546,6 +586,7 @@ window.addEventListener("pagehide", () => {
 
 for (const op of queue) op.sent = false;
 buildShortcutList();
+for (const clash of clashes) showConflict(clash);
 setStage(stage);
 renderSegments();
 renderNotes();

@@ -14,6 +14,11 @@ for (const op of queue) {
     commitments.set(uuid, { here: true, ...(commitments.get(uuid) || {}), ...op.payload });
   }
 }
+// Last session's commitments marked while offline show their mark again after a reload.
+for (const select of document.querySelectorAll("[data-commitment-state]")) {
+  const c = commitments.get(select.dataset.commitmentState);
+  if (c && c.state) select.value = c.state;
+}
 export let editingCommitment = null;
 
 export function upsertCommitment(commitment) {

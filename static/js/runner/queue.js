@@ -45,6 +45,9 @@ export let stage = local.stage || "";
 // What was sent without an answer (the network dropped or the server restarted mid-request):
 // it may have been saved, so a refusal that shows exactly this content is our own save.
 export const unconfirmed = local.unconfirmed || {};
+// Clashes not yet settled ({op, data}): kept with the queue, so a reload still shows both
+// versions and the coach's own is never lost with the page.
+export const clashes = local.clashes || [];
 for (const note of state.notes) versions[`note:${note.uuid}`] = note.version;
 for (const c of state.commitments) versions[`commitment:${c.uuid}`] = c.version;
 versions.record = state.record.version;
@@ -70,6 +73,10 @@ function adopt() {
       queue.push({ ...op, sent: false, ...(base === undefined || op.kind === "timing" ? {} : { base }) });
       if (other.unconfirmed && other.unconfirmed[op.key]) unconfirmed[op.key] = other.unconfirmed[op.key];
     }
+    for (const clash of other.clashes || []) {
+      clashes.push(clash);
+      hooks.conflict(clash);
+    }
     localStorage.removeItem(key);
   }
 }
@@ -88,7 +95,7 @@ export function persist() {
   try {
     const waiting = {};
     for (const op of queue) if (op.key in versions) waiting[op.key] = versions[op.key];
-    localStorage.setItem(OWN, JSON.stringify({ queue, versions: waiting, stage, unconfirmed, alive: Date.now() }));
+    localStorage.setItem(OWN, JSON.stringify({ queue, versions: waiting, stage, unconfirmed, clashes, alive: Date.now() }));
   } catch {
     /* storage full or blocked: the queue still lives in memory */
   }
@@ -118,6 +125,9 @@ export function showStatus(error) {
   const status = $("save-status");
   if (error) {
     status.textContent = error;
+    status.dataset.state = "error";
+  } else if (clashes.length) {
+    status.textContent = `Not saved: changed elsewhere. Choose a version for ${clashes.length === 1 ? "the clash" : `each of ${clashes.length} clashes`} below.`;
     status.dataset.state = "error";
   } else if (offline && queue.length) {
     status.textContent = `Offline: ${queue.length} change${queue.length === 1 ? "" : "s"} kept on this device`;
@@ -191,6 +201,22 @@ function ownSave(key, stored) {
 
 let retryTimer = null;
 let completeWanted = false;
+// What of an older change is not yet overtaken by one waiting or in flight for the same
+// key (a clash's side kept after the coach typed on): only that part may still be sent.
+export function notOvertaken(key, payload) {
+  return queue.filter((op) => op.key === key).reduce((rest, op) => rest && overtakenBy(rest, op.payload), payload);
+}
+
+// What of `payload` a later `newer` payload of the same item does not replace, or null.
+export function overtakenBy(payload, newer) {
+  const rest = { ...payload, fields: payload.fields && { ...payload.fields } };
+  if (!rest.fields) delete rest.fields;
+  for (const name of Object.keys(newer)) if (name !== "uuid" && name !== "fields") delete rest[name];
+  for (const name of Object.keys(newer.fields || {})) if (rest.fields) delete rest.fields[name];
+  if (rest.fields && !Object.keys(rest.fields).length) delete rest.fields;
+  return Object.keys(rest).some((name) => name !== "uuid") ? rest : null;
+}
+
 // Completing waits for the queue to empty; the complete form is then submitted from here.
 export function completeWhenSaved() {
   completeWanted = true;
@@ -234,8 +260,9 @@ export async function flush() {
       queue.shift();
     } else if (result.status === 409) {
       queue.shift();
-      hooks.conflict(op, result.data);
-      error = "Not saved: changed elsewhere. See both versions below.";
+      const clash = { op: { kind: op.kind, key: op.key, payload: op.payload }, data: result.data };
+      clashes.push(clash);
+      hooks.conflict(clash);
     } else if (result.status === 400) {
       queue.shift();
       error = `Not saved: ${result.data.error || "the server refused this change."}`;
