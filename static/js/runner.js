@@ -268,6 +268,7 @@ function setStage(value) {
   persist();
   document.querySelectorAll(".stage-button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.stage === stage)));
   $("stage-current").textContent = stage ? `Current stage: ${STAGE_LABELS[stage]}` : "No stage chosen yet.";
+  $("bar-stage").textContent = stage ? `Stage: ${STAGE_LABELS[stage]}` : "No stage chosen yet";
   if (draft && draft.fresh && notes.has(draft.uuid)) saveNote(draft.uuid, { flow_stage: stage });
   renderSegments();
   renderNotes();
@@ -381,6 +382,10 @@ $("start-button").addEventListener("click", () => timing("start"));
 $("pause-button").addEventListener("click", () => timing(running() ? "pause" : "resume"));
 $("next-button").addEventListener("click", () => timing("next"));
 $("shortcuts-button").addEventListener("click", toggleShortcuts);
+$("shortcuts-close").addEventListener("click", toggleShortcuts);
+document.querySelectorAll(".part-link").forEach((b) => b.addEventListener("click", () => showPart(b.dataset.part)));
+$("runner-parts").addEventListener("scroll", markPart, { passive: true });
+document.addEventListener("focusin", markPart);
 document.querySelectorAll("[data-record-field]").forEach((el) => el.addEventListener("input", () => recordField(el)));
 document.querySelectorAll("[data-outcome-index]").forEach((el) =>
   el.addEventListener("change", () => enqueue("record", "record", { fields: { outcomes: outcomes() } })),
@@ -475,6 +480,53 @@ function nextSelect(selector, unmarked) {
   next.focus();
 }
 
+// --- the parts of the page ----------------------------------------------------------------------
+// Notes; purpose and worksheet; commitments; wrap. On a wide screen one is in view at a time
+// (they sit side by side); keys and the bar's links move between them, and a shortcut that
+// goes to a field brings its part into view on the way.
+
+const PARTS = ["part-notes", "part-worksheet", "part-commitments", "part-wrap"];
+
+function partInView() {
+  const box = $("runner-parts");
+  if (box.scrollWidth <= box.clientWidth) {
+    // One column (a narrow screen): the part nearest the top of the window.
+    const below = PARTS.map((id) => $(id).getBoundingClientRect().bottom);
+    const bar = $("runner-bar").getBoundingClientRect().bottom;
+    const at = below.findIndex((bottom) => bottom > bar + 40);
+    return PARTS[at < 0 ? PARTS.length - 1 : at];
+  }
+  return PARTS[Math.round(box.scrollLeft / box.clientWidth)] || PARTS[0];
+}
+
+function markPart() {
+  const current = partInView();
+  document.querySelectorAll(".part-link").forEach((b) => b.setAttribute("aria-current", String(b.dataset.part === current)));
+}
+
+function showPart(id) {
+  const part = $(id);
+  part.scrollIntoView({ block: "nearest", inline: "start" });
+  // Focus goes to the part's first heading, so keys and the screen reader start there.
+  const heading = part.querySelector("h2");
+  heading.tabIndex = -1;
+  heading.focus({ preventScroll: true });
+  markPart();
+}
+
+function movePart(step) {
+  return () => {
+    const at = PARTS.indexOf(partInView());
+    showPart(PARTS[(at + step + PARTS.length) % PARTS.length]);
+  };
+}
+
+// The bar's height, so the parts and the side column fit in the window below it.
+function measureBar() {
+  document.documentElement.style.setProperty("--bar-height", `${$("runner-bar").offsetHeight}px`);
+}
+new ResizeObserver(measureBar).observe($("runner-bar"));
+
 function complete() {
   $("complete-form").requestSubmit($("complete-button"));
 }
@@ -493,7 +545,7 @@ function leaveField() {
     const part = el.closest("section[id], aside") || $("runner");
     if (!part.id) part.id = "runner-side";
     stayIn(part.id);
-  } else if (!$("shortcuts").hidden) {
+  } else if ($("shortcuts").open) {
     toggleShortcuts();
     $("shortcuts-button").focus();
   }
@@ -558,8 +610,10 @@ const SHORTCUTS = [
   { id: "wrap", group: "Purpose, worksheet and wrap", keys: ["Shift+S"], label: `Go to the wrap: what ${CLIENT} found most helpful, your summary`, target: "#wrap-helpful", run: focusOn("wrap-helpful") },
   { id: "keep-mine", group: "When two versions clash", keys: ["Shift+M"], label: "Keep your version (the first clash shown)", target: ".keep-mine", run: conflictButton("keep-mine") },
   { id: "keep-saved", group: "When two versions clash", keys: ["Shift+K"], label: "Keep the saved version (the first clash shown)", target: ".keep-saved", run: conflictButton("keep-saved") },
+  { id: "next-part", group: "Parts of the page", keys: ["]"], label: "Next part: notes, purpose and worksheet, commitments, wrap", target: ".part-link", run: movePart(1) },
+  { id: "previous-part", group: "Parts of the page", keys: ["["], label: "Previous part", target: ".part-link", run: movePart(-1) },
   { id: "help", group: "Help", keys: ["?"], label: "Show or hide this list", target: "#shortcuts-button", run: () => toggleShortcuts() },
-  { id: "escape", group: "Help", keys: ["Escape"], anywhere: true, label: "Step out of a text field so keys work again; close this list", target: null, run: leaveField },
+  { id: "escape", group: "Help", keys: ["Escape"], anywhere: true, label: "Step out of a text field so keys work again; close this list", target: "#shortcuts-close", run: leaveField },
 ];
 useShortcuts(SHORTCUTS);
 
@@ -592,6 +646,8 @@ renderSegments();
 renderNotes();
 renderCommitments();
 labelControls();
+measureBar();
+markPart();
 tick();
 setInterval(tick, 1000);
 showStatus();

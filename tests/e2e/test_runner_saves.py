@@ -6,6 +6,7 @@ in two tabs. Each ends with the database holding every last value, or the clash 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -176,3 +177,67 @@ def test_it_shows_both_purpose_statements_when_two_tabs_edit_it(live_server, pag
     # A reload shows this session's own statement, whatever else the client has.
     other.reload()
     expect(other.get_by_label("Draft with Cliff")).to_have_value("I sell so clients grow.")
+
+
+def test_it_keeps_the_clock_and_save_status_in_view_while_typing_at_1366_by_768(
+    live_server, page, world
+):
+    from tests.e2e.test_runner import _timing
+
+    session = _session(world)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _timing(session, (0, 4, None))  # three minutes at most: over time, so red
+    _open(page, live_server, world, session)
+    note = page.get_by_label(re.compile("^Note"))
+    note.click()
+    for index in range(30):  # a long session's worth of notes below the field
+        note.fill(f"Point {index} about the pipeline")
+        note.press("Control+Enter")
+    note.type("Still typing here")
+    expect(note).to_be_focused()
+
+    def in_view(locator) -> bool:
+        box = locator.bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768
+
+    for part in ("#segment-clock", "#session-clock", "#save-status", "#bar-stage", "#clock-warning"):
+        assert in_view(page.locator(part)), f"{part} scrolled out of view"
+    expect(page.locator("#segment-clock-box")).to_have_attribute("data-level", "over")
+    page.screenshot(path=str(Path("/tmp") / "runner-1366.png"))
+    # Keys move between the parts; the bar stays.
+    note.press("Escape")
+    page.keyboard.press("]")
+    expect(page.locator('.part-link[data-part="part-worksheet"]')).to_have_attribute(
+        "aria-current", "true"
+    )
+    assert in_view(page.get_by_label("The challenge found"))
+    assert in_view(page.locator("#save-status"))
+    page.keyboard.press("]")
+    page.keyboard.press("]")
+    expect(page.locator('.part-link[data-part="part-wrap"]')).to_have_attribute(
+        "aria-current", "true"
+    )
+    page.keyboard.press("[")
+    expect(page.locator('.part-link[data-part="part-commitments"]')).to_have_attribute(
+        "aria-current", "true"
+    )
+    # A shortcut to a field brings its part into view.
+    page.keyboard.press("Shift+P")
+    expect(page.get_by_label("Draft with Cliff")).to_be_focused()
+    assert in_view(page.get_by_label("Draft with Cliff"))
+    expect(page.locator('.part-link[data-part="part-worksheet"]')).to_have_attribute(
+        "aria-current", "true"
+    )
+    # The list of keys opens as a dialog over the page, and Esc closes it.
+    page.keyboard.press("Escape")
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog).to_be_visible()
+    assert_accessible(page)
+    page.keyboard.press("n")  # not the next segment while the list is open
+    expect(page.locator("#segment-list li[aria-current=step]")).to_have_attribute(
+        "data-index", "0"
+    )
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#shortcuts-button")).to_be_focused()
