@@ -6,8 +6,8 @@ in two tabs. Each ends with the database holding every last value, or the clash 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -200,7 +200,13 @@ def test_it_keeps_the_clock_and_save_status_in_view_while_typing_at_1366_by_768(
         box = locator.bounding_box()
         return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768
 
-    for part in ("#segment-clock", "#session-clock", "#save-status", "#bar-stage", "#clock-warning"):
+    for part in (
+        "#segment-clock",
+        "#session-clock",
+        "#save-status",
+        "#bar-stage",
+        "#clock-warning",
+    ):
         assert in_view(page.locator(part)), f"{part} scrolled out of view"
     expect(page.locator("#segment-clock-box")).to_have_attribute("data-level", "over")
     page.screenshot(path=str(Path("/tmp") / "runner-1366.png"))
@@ -235,9 +241,7 @@ def test_it_keeps_the_clock_and_save_status_in_view_while_typing_at_1366_by_768(
     expect(dialog).to_be_visible()
     assert_accessible(page)
     page.keyboard.press("n")  # not the next segment while the list is open
-    expect(page.locator("#segment-list li[aria-current=step]")).to_have_attribute(
-        "data-index", "0"
-    )
+    expect(page.locator("#segment-list li[aria-current=step]")).to_have_attribute("data-index", "0")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.locator("#shortcuts-button")).to_be_focused()
