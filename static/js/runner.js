@@ -258,7 +258,12 @@ function mark(marker) {
   if (draft && notes.has(draft.uuid)) {
     saveNote(draft.uuid, { marker });
   } else {
-    saveNote(crypto.randomUUID(), { body: "", marker, segment: currentSegment(), flow_stage: stage, visibility: "coach_only" });
+    // A moment marked before any words: the words typed next are that moment's note, so
+    // the summary shows what the moment was, not an empty mark.
+    const uuid = crypto.randomUUID();
+    saveNote(uuid, { body: "", marker, segment: currentSegment(), flow_stage: stage, visibility: "coach_only" });
+    draft = { uuid, fresh: true };
+    $("note-input").value = "";
   }
   showStatus();
 }

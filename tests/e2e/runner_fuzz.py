@@ -169,7 +169,11 @@ class Run:
             tab.known.add(tab.draft)
         else:
             note = self.model.notes[tab.draft]
-            note.body = f"{note.body} {self.words(self.rng.randint(1, 3))}"
+            if not note.token:  # a moment marked before any words: these are its words
+                note.token = self.token("nt")
+                note.body = f"{note.token} {self.words(2)}"
+            else:
+                note.body = f"{note.body} {self.words(self.rng.randint(1, 3))}"
         if self.rng.random() < 0.5:
             field_.fill(note.body)
         else:
@@ -231,10 +235,12 @@ class Run:
         if tab.draft is not None:
             self.model.notes[tab.draft].marker = marker
         else:
+            # A new note, marked; the words typed next go into it.
             self.model.notes.append(
                 Note(marker=marker, flow_stage=tab.stage, segment=self.model.segment())
             )
-            tab.known.add(len(self.model.notes) - 1)
+            tab.draft, tab.fresh = len(self.model.notes) - 1, True
+            tab.known.add(tab.draft)
         self.note(f"marker {marker}")
 
     def _row(self, note: Note):

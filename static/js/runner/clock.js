@@ -63,7 +63,9 @@ export function tick() {
   const allSeconds = secondsIn();
   $("segment-clock").textContent = clock(segSeconds);
   $("session-clock").textContent = clock(allSeconds);
-  $("segment-plan").textContent = `${seg.name}: planned ${seg.min === seg.max ? seg.max : `${seg.min}–${seg.max}`} min`;
+  $("segment-plan").textContent = state.completed
+    ? "Session complete"
+    : `${seg.name}: planned ${seg.min === seg.max ? seg.max : `${seg.min}–${seg.max}`} min`;
   const warnings = [];
   let segLevel = "ok";
   if (seg.max && segSeconds > seg.max * 60) {
@@ -96,7 +98,8 @@ export function tick() {
 export function renderSegments() {
   const index = currentSegment();
   document.querySelectorAll("#segment-list li").forEach((li) => {
-    if (Number(li.dataset.index) === index && state.timing.length) li.setAttribute("aria-current", "step");
+    // A completed session has no current segment: its clock has stopped.
+    if (Number(li.dataset.index) === index && state.timing.length && !state.completed) li.setAttribute("aria-current", "step");
     else li.removeAttribute("aria-current");
   });
   document.querySelectorAll(".segment-detail").forEach((el) => {
