@@ -245,3 +245,57 @@ def test_it_keeps_the_clock_and_save_status_in_view_while_typing_at_1366_by_768(
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.locator("#shortcuts-button")).to_be_focused()
+
+
+def test_it_completes_then_shows_the_session_complete_and_the_follow_up_to_approve(
+    live_server, page, world
+):
+    from flowcoach.coaching.emails import follow_up_key
+    from flowcoach.outbox.models import Message
+
+    session = _session(world)
+    url = _open(page, live_server, world, session)
+    page.get_by_role("button", name=re.compile("^Start the session")).click()
+    # A moment marked before any words: the words typed next are the moment's.
+    page.get_by_role("button", name=re.compile("^Energy moment")).click()
+    page.get_by_label(re.compile("^Note")).type("Leans in when talking about referrals")
+    page.get_by_label("One or two adjustments").fill("- Ask for one referral\n- Pause after it")
+    page.get_by_label("Topics for open sessions").fill("Pricing talks\nCold outreach")
+    page.locator("#outcome-0").select_option("met")
+    # Completing at once: the page waits for every save first.
+    page.get_by_role("button", name=re.compile("^Complete the session")).click()
+    page.wait_for_url(re.compile(rf"/sessions/{session.pk}/summary/$"))
+    moments = page.locator(
+        "section", has=page.get_by_role("heading", name="Energy and aha moments")
+    )
+    expect(moments).to_contain_text("Energy: Leans in when talking about referrals")
+    worksheet = page.locator("section", has=page.get_by_role("heading", name="F.L.O.W. worksheet"))
+    expect(worksheet.locator("dd li")).to_have_text(["Ask for one referral", "Pause after it"])
+    wrap = page.locator("section", has=page.get_by_role("heading", name="Wrap", exact=True))
+    expect(wrap.locator("dd li")).to_have_text(["Pricing talks", "Cold outreach"])
+    outcome = session.template_version.outcomes[0]
+    expect(page.get_by_text(f"Met: {outcome}")).to_be_visible()
+    assert_accessible(page)
+
+    # Straight from the summary to the follow-up draft: read it, change it, approve it.
+    page.get_by_role("link", name="Review and approve the follow-up").click()
+    message = page.get_by_role("textbox", name="Message")
+    expect(message).to_have_value(re.compile("Ask for one referral"))
+    message.fill(message.input_value() + "\n\nSee you in two weeks.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved. The message will go out with your changes.")).to_be_visible()
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.get_by_text("Approved. It will go out at its time.")).to_be_visible()
+    draft = Message.objects.get(key=follow_up_key(session))
+    assert draft.state == "approved" and "See you in two weeks." in draft.text_body
+
+    # The runner shows the session as complete: no clock running, no current segment.
+    page.goto(url)
+    expect(page.locator("#completed-notice")).to_contain_text("This session is complete")
+    expect(page.locator("#segment-plan")).to_have_text("Session complete")
+    expect(page.locator("#segment-list li[aria-current]")).to_have_count(0)
+    for button in ("#start-button", "#pause-button", "#next-button"):
+        expect(page.locator(button)).to_be_hidden()
+    shown = page.locator("#session-clock").inner_text()
+    page.wait_for_timeout(1_500)
+    assert page.locator("#session-clock").inner_text() == shown
