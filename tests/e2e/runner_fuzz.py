@@ -35,7 +35,7 @@ RECORD_FIELDS = {
     "topic_candidates": "#wrap-topics",
 }
 STAGES = ["find_out", "learn_about", "own", "work_it"]
-TOPICS = ["", "prospecting", "presenting", "closing"]
+TOPICS = ["", "self_concept", "identity_role", "personal_goals", "behavioural_reflection"]
 REFLECTIONS = ["", "more", "better", "different"]
 WORDS = "amber brisk cedar delta ember fable garnet harbor indigo juniper kestrel lumen".split()
 SETTLE_MS = 30_000
