@@ -299,3 +299,33 @@ def test_it_completes_then_shows_the_session_complete_and_the_follow_up_to_appro
     shown = page.locator("#session-clock").inner_text()
     page.wait_for_timeout(1_500)
     assert page.locator("#session-clock").inner_text() == shown
+
+
+def test_it_leads_todays_session_page_with_the_runner_and_asks_before_cancelling(
+    live_server, page, world
+):
+    from tests.session_helpers import book
+
+    session = book(enrol(world).sessions.order_by("sequence").first(), 1)
+    session.starts_at = timezone.now() + timedelta(hours=2)
+    session.save()
+    sign_in(page, live_server.url, world.coach.email)
+    page.wait_for_url(f"{live_server.url}/clients/")
+    page.goto(f"{live_server.url}/sessions/{session.pk}/")
+    main = page.locator("main")
+    text = main.inner_text()
+    # Prepare and Open the runner come before everything else the page holds.
+    assert text.index("Open the runner") < text.index("When and where")
+    expect(page.locator(".session-now").get_by_role("link", name="Open the runner")).to_be_visible()
+    expect(page.get_by_role("link", name="Reschedule")).to_be_visible()
+    # Cancelling sits behind its own button and asks first; no form is open until then.
+    reason = page.get_by_label("Why is it cancelled?")
+    expect(reason).to_be_hidden()
+    assert_accessible(page)
+    page.get_by_text("Cancel the session…").click()
+    expect(reason).to_be_visible()
+    reason.fill("Cliff is unwell")
+    page.get_by_role("button", name="Yes, cancel the session").click()
+    expect(page.get_by_text("The session is cancelled.")).to_be_visible()
+    session.refresh_from_db()
+    assert session.status == CoachingSession.Status.CANCELLED
