@@ -18,6 +18,7 @@ which is the last typed, since the tabs take turns and each settles before the o
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import dataclass, field
@@ -429,7 +430,7 @@ class Run:
         self.figures.offline += 1
         self.note("offline")
         for _ in range(self.rng.randint(1, 5)):
-            self.edit(self.rng.choice(self.ACTIONS))
+            self.edit(self.choose(self.ACTIONS))
             self.pause()
         if self.rng.random() < 0.4:
             self.reload(waiting=True)
@@ -448,7 +449,7 @@ class Run:
         self.figures.second_tabs += 1
         self.note("second tab")
         for _ in range(self.rng.randint(2, 6)):
-            self.edit(self.rng.choice(self.SECOND_TAB_ACTIONS))
+            self.edit(self.choose(self.SECOND_TAB_ACTIONS))
             self.pause()
         self.settle(tab)
         other.close()
@@ -456,9 +457,16 @@ class Run:
         self.note("second tab closed")
 
     def server_restart(self) -> None:
+        """The server goes down (killed) while the coach keeps editing, then comes back."""
         self.note("server restart")
         self.figures.restarts += 1
-        self.restart(lambda: [self.edit(self.rng.choice(self.ACTIONS)) for _ in range(3)])
+
+        def meanwhile() -> None:
+            for _ in range(self.rng.randint(1, 4)):
+                self.edit(self.choose(self.ACTIONS))
+                self.pause()
+
+        self.restart(meanwhile)
 
     # --- the run -----------------------------------------------------------------------------
 
@@ -526,9 +534,11 @@ class Run:
         page.goto(self.url)
         self.load(page)
         self.reset_tab(self.tab)
-        for _ in range(self.steps):
+        for step in range(self.steps):
             roll = self.rng.random()
-            if roll < 0.05:
+            if self.restart and step == self.steps // 2 and not self.figures.restarts:
+                self.server_restart()  # at least one in a run that can restart
+            elif roll < 0.05:
                 self.reload(waiting=False)
             elif roll < 0.10:
                 self.offline_spell()
@@ -592,7 +602,9 @@ class Run:
         }
 
     def check(self, stored: dict, summary_html: str) -> None:
-        want = self.expected()
+        # Both through JSON, so tuples and lists compare alike (a server process sends JSON).
+        want = json.loads(json.dumps(self.expected()))
+        stored = json.loads(json.dumps(stored))
         got = {**stored, "record": {k: stored["record"][k] for k in want["record"]}}
         problems = [
             f"{name}: stored {got[name]!r}, typed {want[name]!r}"

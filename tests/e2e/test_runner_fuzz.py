@@ -24,19 +24,24 @@ from tests.session_helpers import enrol
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Seeds kept because they once lost a value (or reached a rare path); each runs in CI.
-FIXED = [3, 11, 36]
+FIXED = [5, 435824]
 STEPS = int(os.environ.get("FLOWCOACH_FUZZ_STEPS", "24"))
 
 
-def _seeds() -> list[int]:
+def _seeds(restarts: bool = False) -> list[int]:
+    """The seeds to play: FLOWCOACH_FUZZ_SEEDS (a replay), or FLOWCOACH_FUZZ_COUNT fresh ones
+    (the benchmark), or else the fixed list and one fresh seed. Runs with server restarts
+    start a server process each, so CI plays one of those (FLOWCOACH_FUZZ_RESTARTS for more)."""
     chosen = os.environ.get("FLOWCOACH_FUZZ_SEEDS")
     if chosen:
         return [int(s) for s in chosen.split(",")]
-    count = int(os.environ.get("FLOWCOACH_FUZZ_COUNT", "0"))
+    fresh = random.SystemRandom().randrange(10**6)
+    count = int(
+        os.environ.get("FLOWCOACH_FUZZ_RESTARTS" if restarts else "FLOWCOACH_FUZZ_COUNT", "0")
+    )
     if count:
-        start = random.SystemRandom().randrange(10**6)
-        return list(range(start, start + count))
-    return [*FIXED, random.SystemRandom().randrange(10**6)]
+        return list(range(fresh, fresh + count))
+    return [fresh] if restarts else [*FIXED, fresh]
 
 
 def _session(world) -> CoachingSession:
@@ -54,54 +59,76 @@ def _session(world) -> CoachingSession:
     return second
 
 
+def _report(seed: int, outcome: str, started: float, run) -> None:
+    report = os.environ.get("FLOWCOACH_FUZZ_REPORT")
+    if not report:
+        return
+    keys = ("edits", "reloads", "offline", "second_tabs", "restarts", "clashes", "completed")
+    figures = {key: getattr(run.figures, key) for key in keys} if run else {}
+    line = {"seed": seed, "outcome": outcome, "seconds": round(time.monotonic() - started, 1)}
+    with Path(report).open("a") as out:
+        out.write(json.dumps({**line, **figures}) + "\n")
+
+
+def _play(page, url: str, summary_url: str, seed: int, stored, restart=None) -> None:
+    """One sequence, checked; a failure prints its seed for replaying."""
+    scale = float(os.environ.get("FLOWCOACH_FUZZ_PAUSE_SCALE", "1"))
+    started = time.monotonic()
+    run, outcome = None, "stopped"
+    try:
+        run = run_sequence(page, url, seed, steps=STEPS, pause_scale=scale, restart=restart)
+        if "/summary/" not in page.url:
+            page.goto(summary_url)
+        run.check(stored(), page.content())
+        outcome = "ok"
+    except Lost:
+        outcome = "lost"
+        print(f"\n*** runner fuzz: seed {seed} failed; replay with FLOWCOACH_FUZZ_SEEDS={seed} ***")
+        raise
+    finally:
+        _report(seed, outcome, started, run)
+
+
 @pytest.mark.parametrize("seed", _seeds())
 def test_it_stores_every_last_typed_value_in_a_random_run(live_server, page, world, seed):
     session = _session(world)
     sign_in(page, live_server.url, world.coach.email)
     page.wait_for_url(f"{live_server.url}/clients/")
-    url = f"{live_server.url}/sessions/{session.pk}/run/"
-    scale = float(os.environ.get("FLOWCOACH_FUZZ_PAUSE_SCALE", "1"))
-    started = time.monotonic()
-    run = None
-    outcome = "stopped"
-    try:
-        run = run_sequence(page, url, seed, steps=STEPS, pause_scale=scale)
-        if "/summary/" not in page.url:
-            page.goto(f"{live_server.url}/sessions/{session.pk}/summary/")
-        run.check(stored_state(session), page.content())
-        outcome = "ok"
-    except Lost as error:
-        outcome = "lost"
-        print(f"\n*** runner fuzz: seed {seed} failed; replay with FLOWCOACH_FUZZ_SEEDS={seed} ***")
-        raise error
-    finally:
-        report = os.environ.get("FLOWCOACH_FUZZ_REPORT")
-        if report:
-            figures = run.figures if run else None
-            with Path(report).open("a") as out:
-                out.write(
-                    json.dumps(
-                        {
-                            "seed": seed,
-                            "outcome": outcome,
-                            "seconds": round(time.monotonic() - started, 1),
-                            **(
-                                {
-                                    key: getattr(figures, key)
-                                    for key in (
-                                        "edits",
-                                        "reloads",
-                                        "offline",
-                                        "second_tabs",
-                                        "restarts",
-                                        "clashes",
-                                        "completed",
-                                    )
-                                }
-                                if figures
-                                else {}
-                            ),
-                        }
-                    )
-                    + "\n"
-                )
+    _play(
+        page,
+        f"{live_server.url}/sessions/{session.pk}/run/",
+        f"{live_server.url}/sessions/{session.pk}/summary/",
+        seed,
+        lambda: stored_state(session),
+    )
+
+
+@pytest.mark.parametrize("seed", _seeds(restarts=True))
+def test_it_stores_every_last_typed_value_across_server_restarts(page, tmp_path, seed):
+    """The same against a server in its own process, killed and started again mid-run."""
+    from tests.e2e.test_runner_restart import _run, server_process
+
+    with server_process(tmp_path) as server:
+        session = server.ids["session"]
+        sign_in(page, server.url, server.ids["coach"])
+        page.wait_for_url(f"{server.url}/clients/")
+
+        def restart(meanwhile) -> None:
+            server.kill()
+            meanwhile()
+            server.start()
+
+        read = (
+            "import json\n"
+            "from flowcoach.coaching.models import CoachingSession\n"
+            "from tests.e2e.runner_fuzz import stored_state\n"
+            f"print(json.dumps(stored_state(CoachingSession.objects.get(pk={session}))))\n"
+        )
+        _play(
+            page,
+            f"{server.url}/sessions/{session}/run/",
+            f"{server.url}/sessions/{session}/summary/",
+            seed,
+            lambda: _run(server.env, read),
+            restart=restart,
+        )
