@@ -25,6 +25,8 @@ import {
   hooks,
   keepStage,
   later,
+  leave,
+  newer,
   notOvertaken,
   overtakenBy,
   persist,
@@ -78,8 +80,10 @@ function showConflict(clash) {
   keepMine.textContent = "Keep mine";
   keepMine.addEventListener("click", () => {
     settle();
-    versions[op.key] = data.version;
+    // Typing still in its pause joins the queue first, so it counts as newer than this side.
+    savePending();
     if (data.version == null) delete versions[op.key];
+    else versions[op.key] = Math.max(versions[op.key] ?? 0, data.version);
     item.remove();
     box.hidden = !box.children.length;
     const rest = notOvertaken(op.key, op.payload);
@@ -150,7 +154,8 @@ function describe(op, side) {
 // --- notes -------------------------------------------------------------------------------------
 
 const notes = new Map(state.notes.map((n) => [n.uuid, n]));
-for (const op of queue) {
+// Saves confirmed after the server drew this page, then changes still waiting, show as saved.
+for (const op of [...newer, ...queue]) {
   // Changes still waiting on this device show after a reload as if saved.
   if (op.kind === "note") {
     const uuid = op.key.slice(5);
@@ -370,8 +375,8 @@ function showRecord(values, names = Object.keys(values)) {
   }
 }
 
-// Restore fields whose changes were still waiting on this device.
-for (const op of queue) {
+// Restore fields whose changes were confirmed after the page was drawn, or still wait.
+for (const op of [...newer, ...queue]) {
   if (op.kind === "record" && op.payload.fields) showRecord(op.payload.fields);
   if (op.key === "purpose" && "purpose" in op.payload) $("purpose-input").value = op.payload.purpose;
 }
@@ -622,10 +627,22 @@ const SHORTCUTS = [
 ];
 useShortcuts(SHORTCUTS);
 
+// A save of an item with a clash still open replaces that side of it: what it saved is no
+// longer the coach's to choose.
+function clashOvertaken(op) {
+  for (const clash of [...clashes]) {
+    if (clash.op.key !== op.key) continue;
+    const rest = overtakenBy(clash.op.payload, op.payload);
+    if (!rest) settleClash(clash);
+    else clash.op.payload = rest;
+  }
+}
+
 // What the save queue needs from the notes and the clash box.
 hooks.noteWaiting = () => noteTimer !== null;
 hooks.noteRendered = noteRendered;
 hooks.conflict = showConflict;
+hooks.saved = clashOvertaken;
 
 // Leaving with changes still unsent: they stay on this device and go on the next visit.
 window.addEventListener("pagehide", () => {
@@ -640,7 +657,7 @@ window.addEventListener("pagehide", () => {
   }
   savePending();
   for (const op of queue) op.sent = false;
-  persist();
+  leave();
 });
 
 for (const op of queue) op.sent = false;

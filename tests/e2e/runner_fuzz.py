@@ -628,7 +628,7 @@ class Run:
                 f"seed {self.seed}: what was typed differs from what was stored:\n  "
                 + "\n  ".join(problems)
                 + "\nlast steps:\n  "
-                + "\n  ".join(self.figures.log[-25:])
+                + "\n  ".join(self.figures.log[-60:])
             )
 
 
@@ -675,7 +675,7 @@ def run_sequence(
     except Exception as error:  # a step that could not be played: name the seed too
         raise Lost(
             f"seed {seed}: the run stopped: {error}\nlast steps:\n  "
-            + "\n  ".join(run.figures.log[-25:])
+            + "\n  ".join(run.figures.log[-60:])
         ) from error
     return run
 

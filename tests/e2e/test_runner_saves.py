@@ -329,3 +329,36 @@ def test_it_leads_todays_session_page_with_the_runner_and_asks_before_cancelling
     expect(page.get_by_text("The session is cancelled.")).to_be_visible()
     session.refresh_from_db()
     assert session.status == CoachingSession.Status.CANCELLED
+
+
+def test_it_shows_a_save_that_landed_while_the_page_reloaded(live_server, page, world):
+    """The reload's page is drawn before the save lands, and the save's answer reaches the
+    old page before it goes: the new page must still show the note and the field."""
+    import time
+
+    session = _session(world)
+    url = _open(page, live_server, world, session)
+    held = []
+    page.route("**/run/notes/", lambda route: held.append(route))
+    page.route("**/run/record/", lambda route: held.append(route))
+    page.get_by_label(re.compile("^Note")).fill("Said just before the reload")
+    page.get_by_label("The growth need owned").fill("Hold the silence")
+    page.wait_for_timeout(900)
+    assert len(held) == 1  # the note is in flight; the record waits behind it
+
+    def stale_page(route):
+        drawn = route.fetch()  # drawn now: neither save has landed
+        page.unroute("**/run/notes/")
+        page.unroute("**/run/record/")
+        held[0].continue_()
+        time.sleep(1.5)  # both saves land and are answered to the old page
+        route.fulfill(response=drawn)
+
+    page.route(url, stale_page)
+    page.reload()
+    page.unroute(url)
+    expect(page.locator("#note-list li", has_text="Said just before the reload")).to_have_count(1)
+    expect(page.get_by_label("The growth need owned")).to_have_value("Hold the silence")
+    expect(page.locator("#save-status")).to_have_text("Saved", timeout=8_000)
+    assert SessionNote.objects.get(session=session).body == "Said just before the reload"
+    assert _record(session).growth_need == "Hold the silence"

@@ -2,7 +2,7 @@
 // online or not, the segment and session timers with their warnings, and the segment list.
 
 import { $, serverNow, state } from "./page.js";
-import { enqueue, queue, showStatus, stage } from "./queue.js";
+import { enqueue, newer, queue, showStatus, stage } from "./queue.js";
 
 export const running = () => state.timing.length > 0 && !state.timing.at(-1).ended_at;
 export const currentSegment = () => (state.timing.length ? state.timing.at(-1).segment : 0);
@@ -41,7 +41,10 @@ export function timing(event) {
   tick();
 }
 
-// Queued timing events not yet on the server are replayed on top of the server's log.
+// The server's log as a save confirmed it, when that is newer than the log the page was
+// drawn with (a reload racing the save); then queued events not yet on the server on top.
+const stamp = (log) => Math.max(0, ...log.flatMap((s) => [Date.parse(s.started_at), s.ended_at ? Date.parse(s.ended_at) : 0]));
+for (const entry of newer) if (entry.kind === "timing" && entry.timing && stamp(entry.timing) > stamp(state.timing)) state.timing = entry.timing;
 for (const op of queue) if (op.kind === "timing") applyTiming(op.payload.event, op.payload.at, op.payload.segment);
 
 function secondsIn(segment) {

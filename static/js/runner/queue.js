@@ -10,7 +10,7 @@ export const SAVE_DELAY = 700;
 
 // What the queue needs from the rest of the page, set by runner.js: whether a note is
 // waiting for its typing pause, the server's rendering of a saved note, and a clash to show.
-export const hooks = { noteWaiting: () => false, noteRendered: () => {}, conflict: () => {} };
+export const hooks = { noteWaiting: () => false, noteRendered: () => {}, conflict: () => {}, saved: () => {} };
 
 // --- local store -------------------------------------------------------------------------------
 // Each tab keeps its queue under its own key (the tab's id lives in sessionStorage, so a
@@ -48,6 +48,12 @@ export const unconfirmed = local.unconfirmed || {};
 // Clashes not yet settled ({op, data}): kept with the queue, so a reload still shows both
 // versions and the coach's own is never lost with the page.
 export const clashes = local.clashes || [];
+// Saves the server confirmed in the last two minutes ({kind, key, payload, version, timing}).
+// A reload can race a save: the page may be drawn from the server before the save landed,
+// while the answer already took it off the queue. Whatever is newer here than on the page
+// is shown from this list (the server has it; nothing is sent again).
+const DONE_FOR = 120_000;
+export const done = (local.done || []).filter((entry) => Date.now() - entry.at < DONE_FOR);
 for (const note of state.notes) versions[`note:${note.uuid}`] = note.version;
 for (const c of state.commitments) versions[`commitment:${c.uuid}`] = c.version;
 versions.record = state.record.version;
@@ -55,6 +61,18 @@ versions.purpose = state.purpose_version;
 // A version kept on the device counts only for a change still waiting: that change was made
 // on it. Every other field shows the server's current content, so it goes with its version.
 for (const op of queue) if (local.versions && op.key in local.versions) versions[op.key] = local.versions[op.key];
+// The confirmed saves the page does not show yet (see `done`), oldest first.
+// (Timing has no version: clock.js compares the logs' times instead.)
+export const newer = done.filter((entry) => {
+  if (entry.kind === "timing") return true;
+  if (entry.payload.deleted && entry.version == null) return entry.key in versions;
+  return entry.version != null && entry.version > (versions[entry.key] ?? -1);
+});
+for (const entry of newer) {
+  if (entry.kind === "timing") continue;
+  if (entry.version == null) delete versions[entry.key];
+  else versions[entry.key] = entry.version;
+}
 
 // Takes over the queues of this session's closed tabs (and one kept by an older runner
 // under the plain key): their changes join this queue, each on the version it was made on.
@@ -91,15 +109,33 @@ export function keepStage(value) {
   stage = value;
 }
 
+// Once the page is going, it writes no more: a save answered after that must not take its
+// change off the list the next page reads (that page will send it again, harmlessly).
+let leaving = false;
+export function leave() {
+  persist();
+  leaving = true;
+}
+window.addEventListener("pageshow", () => {
+  leaving = false;
+});
+
 export function persist() {
+  if (leaving) return;
   try {
     const waiting = {};
     for (const op of queue) if (op.key in versions) waiting[op.key] = versions[op.key];
-    localStorage.setItem(OWN, JSON.stringify({ queue, versions: waiting, stage, unconfirmed, clashes, alive: Date.now() }));
+    localStorage.setItem(OWN, JSON.stringify({ queue, versions: waiting, stage, unconfirmed, clashes, done: recent(), alive: Date.now() }));
   } catch {
     /* storage full or blocked: the queue still lives in memory */
   }
 }
+function recent() {
+  const now = Date.now();
+  while (done.length && now - done[0].at >= DONE_FOR) done.shift();
+  return done;
+}
+
 // A sign of life, and a look for closed tabs' queues to take over.
 setInterval(() => {
   persist();
@@ -257,6 +293,8 @@ export async function flush() {
       if (op.kind === "timing" && result.data.timing && !queue.slice(1).some((o) => o.kind === "timing")) {
         state.timing = result.data.timing;
       }
+      done.push({ kind: op.kind, key: op.key, payload: op.payload, version: version ?? null, timing: result.data.timing, at: Date.now() });
+      hooks.saved(op);
       queue.shift();
     } else if (result.status === 409) {
       queue.shift();
