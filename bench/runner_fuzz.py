@@ -68,14 +68,28 @@ def main() -> int:
             check=False,
         )
         elapsed = time.monotonic() - started
-        rows = [json.loads(line) for line in report.read_text().splitlines()] if report.exists() else []
+        rows = (
+            [json.loads(line) for line in report.read_text().splitlines()]
+            if report.exists()
+            else []
+        )
 
     lost = [row["seed"] for row in rows if row["outcome"] != "ok"]
     totals = {
         key: sum(int(row.get(key, 0)) for row in rows)
-        for key in ("edits", "reloads", "offline", "second_tabs", "restarts", "clashes", "completed")
+        for key in (
+            "edits",
+            "reloads",
+            "offline",
+            "second_tabs",
+            "restarts",
+            "clashes",
+            "completed",
+        )
     }
-    database = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    database = (
+        "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    )
     print(f"\nrunner fuzz on {database}: {len(rows)} runs in {elapsed / 60:.1f} min")
     print(
         f"  edits {totals['edits']}, reloads {totals['reloads']}, offline spells "

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "flowcoach.clients",
     "flowcoach.programs",
     "flowcoach.coaching",
+    "flowcoach.portal",
     "flowcoach.outbox",
     "flowcoach.demo",
 ]

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("flowcoach.clients.urls")),
     path("", include("flowcoach.programs.urls")),
     path("", include("flowcoach.coaching.urls")),
+    path("", include("flowcoach.portal.urls")),
     path("", include("flowcoach.outbox.urls")),
     path("api/", include("flowcoach.api.urls")),
     path("accounts/", include("allauth.urls")),

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from flowcoach.coaching import runner_clock
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.emails import follow_up_key
-from flowcoach.coaching.runner_selectors import answer_lines
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
+from flowcoach.coaching.runner.selectors import answer_lines
 from flowcoach.outbox.models import Message
 from tests.client_view_helpers import enrol_and_schedule, note
 

@@ -634,8 +634,8 @@ class Run:
 
 def stored_state(session) -> dict:
     """The session as the database holds it, in the model's terms."""
-    from flowcoach.coaching import runner_services
     from flowcoach.coaching.models import Commitment, PurposeStatement, SessionNote
+    from flowcoach.coaching.runner import services as runner_services
 
     record = runner_services.record_of(session)
     notes = sorted(

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from flowcoach.coaching import runner_services
 from flowcoach.coaching.models import CoachingSession
+from flowcoach.coaching.runner import services as runner_services
 from tests.e2e.conftest import sign_in
 from tests.e2e.runner_fuzz import Lost, run_sequence, stored_state
 from tests.session_helpers import enrol

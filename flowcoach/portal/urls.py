@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("portal/", views.portal, name="portal"),
+    path(
+        "portal/sessions/<int:pk>/preparation/",
+        views.portal_preparation,
+        name="portal_preparation",
+    ),
+    path("portal/my-records.zip", views.my_records, name="portal_my_records"),
+]
