@@ -15,6 +15,8 @@ import {
   renderCommitments,
   upsertCommitment,
 } from "./runner/commitments.js";
+import { clashItems, clashOvertaken, describe, settleClash } from "./runner/clashes.js";
+import { markPart, measureBar, movePart, showPart } from "./runner/parts.js";
 import { buildShortcutList, labelControls, toggleShortcuts, typing, useShortcuts } from "./runner/keys.js";
 import { $, CLIENT, MARKER_LABELS, rowButton, STAGE_LABELS, STAGES, state } from "./runner/page.js";
 import {
@@ -39,18 +41,6 @@ import {
 } from "./runner/queue.js";
 
 // --- conflicts ---------------------------------------------------------------------------------
-
-const clashItems = new Map(); // clash -> its box on the page
-
-// Removes a clash from the list kept on the device and from the page.
-function settleClash(clash) {
-  const at = clashes.indexOf(clash);
-  if (at >= 0) clashes.splice(at, 1);
-  const item = clashItems.get(clash);
-  clashItems.delete(clash);
-  if (item) item.remove();
-  $("conflicts").hidden = !clashes.length;
-}
 
 // Shows one clash with both versions and a button for each; choosing settles it. An older
 // clash of the same item that this one overtakes entirely (the coach typed on) goes, so the
@@ -121,34 +111,6 @@ function showConflict(clash) {
   box.append(item);
   clashItems.set(clash, item);
   labelControls(item);
-}
-
-const FIELD_LABELS = {
-  challenge: "Challenge",
-  learned: "What the stories and the flow taught",
-  shadow_tendency: "Shadow-side tendency",
-  growth_need: "Growth need",
-  adjustments: "Adjustments",
-  most_helpful: "Most helpful",
-  coach_summary: "Summary",
-  outcomes: "Outcomes",
-  topic_candidates: "Topics for open sessions",
-};
-
-// One side of a clash in words: a note's or statement's text, a commitment's, or for the
-// record only the fields this change was about.
-function describe(op, side) {
-  if (side.deleted) return "deleted";
-  if (op.kind === "record") {
-    return Object.keys(op.payload.fields || {})
-      .map((name) => {
-        const value = side[name];
-        const text = name === "outcomes" ? (value || []).map((o) => `${o.text}: ${o.mark || "not marked"}`).join("; ") : Array.isArray(value) ? value.join("; ") : value || "(empty)";
-        return `${FIELD_LABELS[name] || name}: ${text}`;
-      })
-      .join("\n");
-  }
-  return side.body ?? side.text ?? JSON.stringify(side);
 }
 
 // --- notes -------------------------------------------------------------------------------------
@@ -490,53 +452,6 @@ function nextSelect(selector, unmarked) {
   next.focus();
 }
 
-// --- the parts of the page ----------------------------------------------------------------------
-// Notes; purpose and worksheet; commitments; wrap. On a wide screen one is in view at a time
-// (they sit side by side); keys and the bar's links move between them, and a shortcut that
-// goes to a field brings its part into view on the way.
-
-const PARTS = ["part-notes", "part-worksheet", "part-commitments", "part-wrap"];
-
-function partInView() {
-  const box = $("runner-parts");
-  if (box.scrollWidth <= box.clientWidth) {
-    // One column (a narrow screen): the part nearest the top of the window.
-    const below = PARTS.map((id) => $(id).getBoundingClientRect().bottom);
-    const bar = $("runner-bar").getBoundingClientRect().bottom;
-    const at = below.findIndex((bottom) => bottom > bar + 40);
-    return PARTS[at < 0 ? PARTS.length - 1 : at];
-  }
-  return PARTS[Math.round(box.scrollLeft / box.clientWidth)] || PARTS[0];
-}
-
-function markPart() {
-  const current = partInView();
-  document.querySelectorAll(".part-link").forEach((b) => b.setAttribute("aria-current", String(b.dataset.part === current)));
-}
-
-function showPart(id) {
-  const part = $(id);
-  part.scrollIntoView({ block: "nearest", inline: "start" });
-  // Focus goes to the part's first heading, so keys and the screen reader start there.
-  const heading = part.querySelector("h2");
-  heading.tabIndex = -1;
-  heading.focus({ preventScroll: true });
-  markPart();
-}
-
-function movePart(step) {
-  return () => {
-    const at = PARTS.indexOf(partInView());
-    showPart(PARTS[(at + step + PARTS.length) % PARTS.length]);
-  };
-}
-
-// The bar's height, so the parts and the side column fit in the window below it.
-function measureBar() {
-  document.documentElement.style.setProperty("--bar-height", `${$("runner-bar").offsetHeight}px`);
-}
-new ResizeObserver(measureBar).observe($("runner-bar"));
-
 function complete() {
   $("complete-form").requestSubmit($("complete-button"));
 }
@@ -626,17 +541,6 @@ const SHORTCUTS = [
   { id: "escape", group: "Help", keys: ["Escape"], anywhere: true, label: "Step out of a text field so keys work again; close this list", target: "#shortcuts-close", run: leaveField },
 ];
 useShortcuts(SHORTCUTS);
-
-// A save of an item with a clash still open replaces that side of it: what it saved is no
-// longer the coach's to choose.
-function clashOvertaken(op) {
-  for (const clash of [...clashes]) {
-    if (clash.op.key !== op.key) continue;
-    const rest = overtakenBy(clash.op.payload, op.payload);
-    if (!rest) settleClash(clash);
-    else clash.op.payload = rest;
-  }
-}
 
 // What the save queue needs from the notes and the clash box.
 hooks.noteWaiting = () => noteTimer !== null;
