@@ -92,6 +92,7 @@ def _play(page, url: str, summary_url: str, seed: int, stored, restart=None) -> 
 @pytest.mark.parametrize("seed", _seeds())
 def test_it_stores_every_last_typed_value_in_a_random_run(live_server, page, world, seed):
     session = _session(world)
+    page.goto(f"{live_server.url}/accounts/login/", timeout=30_000)  # a cold server is slow
     sign_in(page, live_server.url, world.coach.email)
     page.wait_for_url(f"{live_server.url}/clients/")
     _play(

@@ -31,6 +31,8 @@ def _session(world) -> CoachingSession:
 
 
 def _open(page, live_server, world, session) -> str:
+    # The first page a fresh server draws can be slow on a busy machine.
+    page.goto(f"{live_server.url}/accounts/login/", timeout=30_000)
     sign_in(page, live_server.url, world.coach.email)
     page.wait_for_url(f"{live_server.url}/clients/")
     url = f"{live_server.url}/sessions/{session.pk}/run/"
