@@ -122,7 +122,7 @@ def test_it_stores_every_last_typed_value_across_server_restarts(page, tmp_path,
         read = (
             "import json\n"
             "from flowcoach.coaching.models import CoachingSession\n"
-            "from tests.e2e.runner_fuzz import stored_state\n"
+            "from tests.e2e.runner_fuzz_model import stored_state\n"
             f"print(json.dumps(stored_state(CoachingSession.objects.get(pk={session}))))\n"
         )
         _play(
