@@ -364,3 +364,25 @@ def test_it_shows_a_save_that_landed_while_the_page_reloaded(live_server, page, 
     expect(page.locator("#save-status")).to_have_text("Saved", timeout=8_000)
     assert SessionNote.objects.get(session=session).body == "Said just before the reload"
     assert _record(session).growth_need == "Hold the silence"
+
+
+def test_it_does_not_complete_past_a_clash_found_while_completing(live_server, page, world):
+    session = _session(world)
+    url = _open(page, live_server, world, session)
+    other = page.context.new_page()
+    other.goto(url)
+    other.get_by_label("Draft with Cliff").fill("I sell to make buying easy.")
+    expect(other.locator("#save-status")).to_have_text("Saved", timeout=5_000)
+    other.close()
+    # Typed and completed at once: the save meets the other tab's statement.
+    page.get_by_label("Draft with Cliff").fill("I sell so clients grow.")
+    page.get_by_role("button", name=re.compile("^Complete the session")).click()
+    conflicts = page.locator("#conflicts")
+    expect(conflicts).to_contain_text("I sell to make buying easy.", timeout=5_000)
+    page.wait_for_timeout(1_000)
+    assert page.url == url
+    assert PurposeStatement.objects.get(session=session).text == "I sell to make buying easy."
+    page.get_by_role("button", name=re.compile("^Keep mine")).click()
+    # Once the clash is settled and saved, the completion asked for goes ahead.
+    page.wait_for_url(re.compile(rf"/sessions/{session.pk}/summary/$"))
+    assert PurposeStatement.objects.get(session=session).text == "I sell so clients grow."

@@ -321,7 +321,7 @@ export async function flush() {
   sending = false;
   persist();
   showStatus(error);
-  if (completeWanted && !queue.length && !error) {
+  if (completeWanted && !queue.length && !error && !clashes.length) {
     completeWanted = false;
     $("complete-form").submit();
   }
