@@ -22,6 +22,7 @@ import json
 import random
 import re
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.e2e.runner_fuzz_model import (
@@ -492,24 +493,34 @@ class Run:
             self.settle(self.main)
 
     def complete(self) -> None:
-        """Completes at once, with saves still waiting: the page must send them first."""
+        """Completes at once, with saves still waiting: the page must send them first, and
+        stop for any clash (settled here by keeping the coach's side), then complete."""
         page = self.main.page
         page.context.set_offline(False)
         page.locator("#complete-button").click()
+        saved_for = 0
         for _ in range(SETTLE_MS // 250):
             if "/summary/" in page.url:
                 self.figures.completed = True
+                self.note("completed")
                 if self.model.running():  # completing stops the clock
                     self.model.timing[-1][1] = False
-                self.note("completed")
                 return
             keep = page.locator("#conflicts .keep-mine")
-            if keep.count():
+            if "/summary/" not in page.url and keep.count():
                 self.figures.clashes += 1
-                keep.first.click()
-                page.wait_for_timeout(300)
-                page.locator("#complete-button").click()
+                self.note("clash shown while completing")
+                keep.first.click(no_wait_after=True)
+                saved_for = 0
                 continue
+            # Once all is saved the page completes on its own; if it has not, ask again.
+            try:
+                status = page.evaluate("document.getElementById('save-status')?.textContent")
+            except PlaywrightError:  # the page is going to the summary
+                status = None
+            saved_for = saved_for + 1 if status == "Saved" else 0
+            if saved_for == 8:
+                page.locator("#complete-button").click(no_wait_after=True)
             page.wait_for_timeout(250)
         raise Lost(f"seed {self.seed}: completing never finished")
 
