@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "flowcoach.programs",
     "flowcoach.coaching",
     "flowcoach.portal",
+    "flowcoach.insights",
     "flowcoach.outbox",
     "flowcoach.demo",
 ]

@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("flowcoach.programs.urls")),
     path("", include("flowcoach.coaching.urls")),
     path("", include("flowcoach.portal.urls")),
+    path("organisation/", include("flowcoach.insights.urls")),
+    path("", include("flowcoach.insights.client_urls")),
     path("", include("flowcoach.outbox.urls")),
     path("api/", include("flowcoach.api.urls")),
     path("accounts/", include("allauth.urls")),

@@ -10,4 +10,5 @@ urlpatterns = [
         name="portal_preparation",
     ),
     path("portal/my-records.zip", views.my_records, name="portal_my_records"),
+    path("portal/progress/", views.portal_progress, name="portal_progress"),
 ]

@@ -18,6 +18,7 @@ from flowcoach.coaching import access, selectors
 from flowcoach.coaching.models import PreparationTick
 from flowcoach.coaching.preparation import selectors as preparation_selectors
 from flowcoach.coaching.preparation import ticks
+from flowcoach.insights import progress
 
 from . import selectors as client_selectors
 
@@ -75,3 +76,20 @@ def my_records(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="my-coaching-records-{stamp}.zip"'
     return response
+
+
+@require_GET
+@policy.role_required(*policy.CLIENT)
+def portal_progress(request: HttpRequest) -> HttpResponse:
+    """The client's own progress: what they committed to and kept, their purpose statement as
+    it grew, and their own check-ins; nothing coach-only (no timing, no notes)."""
+    client = client_access.own_client_record(policy.actor_of(request))
+    return render(
+        request,
+        "insights/client_progress.html",
+        {
+            "client": client,
+            "progress": progress.client_progress(client, shared_only=True),
+            "shared_only": True,
+        },
+    )
