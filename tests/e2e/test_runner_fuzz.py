@@ -28,20 +28,24 @@ FIXED = [435824, 887397]
 STEPS = int(os.environ.get("FLOWCOACH_FUZZ_STEPS", "24"))
 
 
-def _seeds(restarts: bool = False) -> list[int]:
+def _seeds(restarts: bool = False) -> list:
     """The seeds to play: FLOWCOACH_FUZZ_SEEDS (a replay), or FLOWCOACH_FUZZ_COUNT fresh ones
     (the benchmark), or else the fixed list and one fresh seed. Runs with server restarts
-    start a server process each, so CI plays one of those (FLOWCOACH_FUZZ_RESTARTS for more)."""
+    start a server process each, so CI plays one of those (FLOWCOACH_FUZZ_RESTARTS for more).
+    A fresh seed is drawn when its test runs, not when tests are collected: parallel
+    workers must collect the same tests."""
     chosen = os.environ.get("FLOWCOACH_FUZZ_SEEDS")
     if chosen:
         return [int(s) for s in chosen.split(",")]
-    fresh = random.SystemRandom().randrange(10**6)
     count = int(
         os.environ.get("FLOWCOACH_FUZZ_RESTARTS" if restarts else "FLOWCOACH_FUZZ_COUNT", "0")
     )
-    if count:
-        return list(range(fresh, fresh + count))
-    return [fresh] if restarts else [*FIXED, fresh]
+    fresh = [f"fresh{index + 1}" for index in range(count or 1)]
+    return fresh if restarts or count else [*FIXED, *fresh]
+
+
+def _seed(param) -> int:
+    return random.SystemRandom().randrange(10**6) if isinstance(param, str) else param
 
 
 def _session(world) -> CoachingSession:
@@ -91,6 +95,7 @@ def _play(page, url: str, summary_url: str, seed: int, stored, restart=None) -> 
 
 @pytest.mark.parametrize("seed", _seeds())
 def test_it_stores_every_last_typed_value_in_a_random_run(live_server, page, world, seed):
+    seed = _seed(seed)
     session = _session(world)
     page.goto(f"{live_server.url}/accounts/login/", timeout=30_000)  # a cold server is slow
     sign_in(page, live_server.url, world.coach.email)
@@ -107,6 +112,7 @@ def test_it_stores_every_last_typed_value_in_a_random_run(live_server, page, wor
 @pytest.mark.parametrize("seed", _seeds(restarts=True))
 def test_it_stores_every_last_typed_value_across_server_restarts(page, tmp_path, seed):
     """The same against a server in its own process, killed and started again mid-run."""
+    seed = _seed(seed)
     from tests.e2e.test_runner_restart import _run, server_process
 
     with server_process(tmp_path) as server:
