@@ -143,6 +143,10 @@ class Command(BaseCommand):
         seed_engagements(org)
         seed_preparation(org)
         seed_audit(org)
+        if not org.retention:
+            # Notes of finished coaching kept two years: the retention page shows a setting.
+            org.retention = {"session_notes": 730}
+            org.save(update_fields=["retention"])
         self.stdout.write(self.style.SUCCESS(f"Demo practice ready: {org.name}."))
         self.stdout.write(f"Demo sign-ins (every password is '{demo_data.DEMO_PASSWORD}'):")
         self.stdout.write(f"  admin   {demo_data.ADMIN['email']}")
