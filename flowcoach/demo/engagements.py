@@ -309,8 +309,9 @@ WORKSHEETS = [
         "learned": "Energy comes from being useful to one person, not from the size of the deal.",
         "shadow_tendency": "Pushes harder when tired, and buyers feel it.",
         "growth_need": "Permission to slow down and ask one more question.",
-        "adjustments": "Start the day with the calls that matter most; stop at three a row "
-        "without a pause.",
+        # Two lines: the summary and its exports show them as a list.
+        "adjustments": "Start the day with the calls that matter most.\n"
+        "Stop after three calls in a row and take a short pause.",
         "most_helpful": "Hearing my own stories read back to me.",
         "coach_summary": "Open and warm today. The purpose is taking shape around usefulness.",
     },

@@ -315,6 +315,16 @@ def test_it_answers_every_listed_shortcut_and_lists_one_for_every_control(live_s
     assert first_note.body == "From the other tab"
     check("keep-saved")
 
+    # The parts of the page: ] and [ move between them, round and round.
+    page.keyboard.press("]")
+    part = page.locator(".part-link[aria-current=true]")
+    expect(part).to_have_text("Purpose and worksheet")
+    check("next-part")
+    page.keyboard.press("[")
+    page.keyboard.press("[")
+    expect(part).to_have_text("Wrap")
+    check("previous-part")
+
     assert checked | {"complete"} == set(listed), "a listed shortcut has no check here"
     page.keyboard.press("Shift+C")
     page.wait_for_url(re.compile(rf"/sessions/{session.pk}/summary/$"))
