@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "flowcoach.portal",
     "flowcoach.checkins",
     "flowcoach.insights",
+    "flowcoach.home",
     "flowcoach.outbox",
     "flowcoach.transcripts",
     "flowcoach.demo",

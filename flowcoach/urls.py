@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("flowcoach.accounts.urls")),
+    path("", include("flowcoach.home.urls")),
     path("", include("flowcoach.clients.urls")),
     path("", include("flowcoach.programs.urls")),
     path("", include("flowcoach.coaching.urls")),

@@ -265,3 +265,30 @@ def test_it_gives_the_admin_an_audit_log_with_every_kind_of_entry_once(db):
     call_command("seed_demo", stdout=io.StringIO())
     actions = sorted(AuditEntry.objects.values_list("action", flat=True))
     assert actions == ["export", "export", "new_device", "settings_changed"]
+
+
+def test_it_fills_every_section_of_each_demo_coachs_home(db):
+    """Issue 12: a session today, drafts to approve, an overdue follow-up, commitments due,
+    a program to schedule and a quiet client, for each demo coach."""
+    from django.test import Client as Http
+
+    from flowcoach.accounts.models import Organisation
+    from flowcoach.home.selectors import coach_home
+
+    call_command("seed_demo", stdout=io.StringIO())
+    org = Organisation.objects.get(slug=demo_data.ORGANISATION["slug"])
+    for spec in demo_data.COACHES:
+        coach = User.objects.get(email=spec["email"])
+        home = coach_home(coach, org)
+        assert home.today_sessions and home.week_sessions, spec["email"]
+        for section in (
+            home.drafts,
+            home.follow_ups,
+            home.commitments,
+            home.to_schedule,
+            home.quiet,
+        ):
+            assert section.items, spec["email"]
+        http = Http()
+        http.force_login(coach)
+        assert 'class="empty-line"' not in http.get(reverse("coach_home")).content.decode()

@@ -13,9 +13,11 @@ from flowcoach.clients.models import Client
 from flowcoach.coaching import hooks as seams
 from flowcoach.insights import exports
 from flowcoach.insights.figures import register_rate
+from flowcoach.insights.progress import register_section
 from flowcoach.outbox import periodic
 
 from . import selectors, services
+from .progress import checkin_section
 from .retention import CHECKIN_ANSWERS
 
 
@@ -65,3 +67,5 @@ def register_all() -> None:
     exports.register_table(
         exports.Table("checkins", "Check-ins", selectors.EXPORT_COLUMNS, selectors.export_rows)
     )
+    # The progress page's weekly rhythm and ratings (coach's page and the client's own).
+    register_section(checkin_section)
