@@ -148,3 +148,59 @@ def test_it_takes_entries_and_signs_of_life_from_registered_providers(world, ext
     # A check-in two days ago: not quiet any more, on Home or in the list.
     assert "last heard from" not in http.get(reverse("coach_home")).content.decode()
     assert "Quiet for" not in http.get(reverse("client_list")).content.decode()
+
+
+def test_it_tells_the_check_ins_in_the_story_and_counts_an_answer_as_a_sign_of_life(world):
+    import uuid as uuid_module
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flowcoach.checkins.models import Checkin, CommitmentUpdate, ProgressLog
+    from flowcoach.clients import story
+    from flowcoach.coaching.models import Commitment
+    from tests.session_helpers import enrol
+
+    engagement = enrol(world)
+    now = timezone.now()
+    answered = Checkin.objects.create(
+        engagement=engagement,
+        client=world.client,
+        opens_at=now - timedelta(days=3),
+        closes_at=now + timedelta(days=4),
+        remind_at=now - timedelta(days=1),
+        state=Checkin.State.ANSWERED,
+        answered_at=now - timedelta(days=2),
+        more="Ask for the next step on every call",
+        energy=7,
+    )
+    Checkin.objects.create(
+        engagement=engagement,
+        client=world.client,
+        opens_at=now - timedelta(days=10),
+        closes_at=now - timedelta(days=3),
+        remind_at=now - timedelta(days=8),
+        state=Checkin.State.MISSED,
+        closed_at=now - timedelta(days=3),
+    )
+    commitment = Commitment.objects.create(
+        client=world.client, uuid=uuid_module.uuid4(), text="Call three buyers"
+    )
+    CommitmentUpdate.objects.create(
+        commitment=commitment, uuid=uuid_module.uuid4(), state="kept", comment="All three"
+    )
+    ProgressLog.objects.create(
+        commitment=commitment, uuid=uuid_module.uuid4(), day=now.date(), text="Two done"
+    )
+    events, _ = story.timeline(world.client, viewer=world.coach, wanted=["checkin"])
+    assert [e.title for e in events] == ["Check-in answered", "Check-in missed"]
+    assert ("More", "Ask for the next step on every call") in [
+        (p.label, p.text) for p in events[0].parts
+    ]
+    progress, _ = story.timeline(world.client, viewer=world.coach, wanted=["commitment_progress"])
+    assert {e.title for e in progress} == {"Marked a commitment kept", "Logged progress"}
+    assert story.last_activity([world.client.pk])[world.client.pk] >= answered.answered_at
+    page = world.login(world.coach).get(
+        reverse("client_detail", args=[world.client.pk]), {"kind": "checkin"}
+    )
+    assert "Ask for the next step on every call" in page.content.decode()

@@ -14,20 +14,21 @@ from tests.home_helpers import lengthen_history, practice
 # Three of every signed-in request (session, user, the actor's memberships) are included.
 COACH_PAGES = {
     # Today and the week, drafts and their count, overdue recaps, commitments due, programs
-    # with nothing booked and their waiting sessions, quiet candidates and three activity
-    # providers.
-    "coach_home": 13,
-    # The client, portal access, five timeline providers (seven queries), next session,
-    # programs, open commitments, latest purpose.
-    "client_detail": 16,
-    # Count, the page of clients with every column, three activity providers.
-    "client_list": 8,
+    # with nothing booked and their waiting sessions, quiet candidates and four activity
+    # providers (check-in answers among them).
+    "coach_home": 14,
+    # The client, portal access, seven timeline providers (ten queries, with check-in weeks,
+    # commitment updates and progress lines), next session, programs, open commitments,
+    # latest purpose.
+    "client_detail": 19,
+    # Count, the page of clients with every column, four activity providers.
+    "client_list": 9,
     "session_list": 6,
 }
 ADMIN_PAGES = {
     # Invitations, people counts, coaches with their numbers, the outbox counts (two).
     "admin_home": 8,
-    "client_list": 9,
+    "client_list": 10,
 }
 SIZES = [2, 9]
 

@@ -17,6 +17,7 @@ from flowcoach.insights.progress import register_section
 from flowcoach.outbox import periodic
 
 from . import selectors, services
+from . import story as checkin_story
 from .progress import checkin_section
 from .retention import CHECKIN_ANSWERS
 
@@ -69,3 +70,5 @@ def register_all() -> None:
     )
     # The progress page's weekly rhythm and ratings (coach's page and the client's own).
     register_section(checkin_section)
+    # The coach's timeline of the client, and "gone quiet" (a check-in answer is a sign of life).
+    checkin_story.register()
