@@ -76,7 +76,11 @@ class CoachingSession(models.Model):
     code = models.CharField(max_length=30)
     title = models.CharField(max_length=150)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNSCHEDULED)
+    # The booked time. A session run on another day keeps it; `held_at` says when it ran.
     starts_at = models.DateTimeField(null=True, blank=True)
+    # When the session actually ran (the runner's first start, else when it was marked
+    # held); the follow-up, summaries and the portal count from it.
+    held_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
     duration_minutes = models.PositiveIntegerField()
     # Where it happens: at least one is set once the session is scheduled.
@@ -111,6 +115,18 @@ class CoachingSession(models.Model):
     def place(self) -> str:
         """The place as one line, for emails and calendars."""
         return " · ".join(p for p in (self.video_link, self.address, self.phone) if p)
+
+    @property
+    def when(self) -> datetime | None:
+        """When it ran if held, else when it is booked."""
+        return self.held_at or self.starts_at
+
+    @property
+    def held_elsewhen(self) -> bool:
+        """True when it ran on another day than booked (both are then worth showing)."""
+        if self.held_at is None or self.starts_at is None:
+            return False
+        return abs(self.held_at - self.starts_at) >= timedelta(hours=12)
 
     @property
     def ends_at(self) -> datetime | None:

@@ -169,12 +169,15 @@ def session_complete(*, session: CoachingSession, now: datetime | None = None) -
         record.timing = timing
     record.completed_at = now
     record.save(update_fields=["timing", "completed_at"])
-    if session.status != CoachingSession.Status.HELD:
+    if session.status != CoachingSession.Status.HELD or session.held_at is None:
         session.status = CoachingSession.Status.HELD
-        session.save(update_fields=["status"])
+        # It ran when the runner first started it, whatever day it was booked for.
+        session.held_at = record.started_at or now
+        session.save(update_fields=["status", "held_at"])
     from flowcoach.outbox.services import OutboxError
 
     try:
+        emails.session_emails_held(session)
         emails.session_follow_up_draft(
             session=session,
             recap_text=recap_text(session, record),

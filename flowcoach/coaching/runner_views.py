@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from flowcoach.accounts import policy
 
-from . import access, runner_clock, runner_selectors, runner_services
+from . import access, runner_clock, runner_selectors, runner_services, services
 from .forms import OpenTopicForm
 from .runner_services import Conflict, RunnerError
 
@@ -180,7 +180,12 @@ def runner(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "runner/runner.html",
-        {"session": session, "client": session.engagement.client, **data},
+        {
+            "session": session,
+            "client": session.engagement.client,
+            "far_from_booking": services.far_from_booking(session),
+            **data,
+        },
     )
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sessions/<int:pk>/schedule/", views.session_schedule, name="session_schedule"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/mark/", views.session_mark, name="session_mark"),
+    path("sessions/<int:pk>/move-to-now/", views.session_move_to_now, name="session_move_to_now"),
     path("sessions/<int:pk>/prepare/", runner_views.prepare, name="runner_prepare"),
     path(
         "sessions/<int:pk>/prepare/ticks/",

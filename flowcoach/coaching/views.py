@@ -228,6 +228,20 @@ def session_mark(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("session_detail", session.pk)
 
 
+@require_POST
+@policy.role_required(*policy.COACH)
+def session_move_to_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the runner: the coach is holding the session now, not when it was booked."""
+    session = access.get_session_for(policy.actor_of(request), pk)
+    try:
+        services.session_move_to_now(session=session)
+    except services.SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{session.code} is now booked for this minute. Over to you.")
+    return redirect("runner", session.pk)
+
+
 # --- calendar feeds ---------------------------------------------------------------------------
 
 FEED_ROLES = (Role.COACH, Role.CLIENT)
