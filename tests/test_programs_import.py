@@ -147,7 +147,8 @@ SEG1 = [*S0, "segments", 1]
             broken(
                 lambda d: d["sessions"][0]["segments"][1].update(minutes_min=60, minutes_max=60)
             ),
-            "sessions[0].segments: planned 70–70 minutes do not fit the session's 30–35 minutes",
+            "sessions[0].segments: planned 70–70 minutes run past the session's 30–35 minutes "
+            "(the segments' maximums may add up to 35 at most)",
             id="segments do not fit",
         ),
         pytest.param(

@@ -21,6 +21,7 @@ from .yaml_io import (
     dump_program_yaml,
     parse_program_yaml,
     program_to_dict,
+    program_warnings,
     version_to_dict,
 )
 
@@ -172,6 +173,11 @@ def program_import(request: HttpRequest) -> HttpResponse:
                 status=Program.Status.DRAFT,
             )
             messages.success(request, "Imported as your private draft. Publish it when ready.")
+            unfinished = program_warnings(data)
+            if unfinished:
+                messages.warning(
+                    request, "Still to finish before you publish: " + "; ".join(unfinished)
+                )
             return redirect("program_detail", pk=program.pk)
     return render(
         request,

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from . import email_variables
 from .models import FLOW_STAGES
+from .timing import planned_minutes, segments_fit
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "program.schema.json"
 FORMAT = "flowcoach.program/1"
@@ -126,16 +127,13 @@ def _session_errors(session: dict, at: str) -> list[str]:
         segment_errors += _segment_errors(segment, f"{at}.segments[{j}]")
     errors += segment_errors
     if not segment_errors and not errors:
-        total_min = sum(s["minutes_min"] for s in session["segments"])
-        total_max = sum(s["minutes_max"] for s in session["segments"])
-        # Fits: at full length the segments fill the planned range without running past it,
-        # and even at their shortest they do not overrun the session.
-        if not (session["minutes_min"] <= total_max <= session["minutes_max"]) or (
-            total_min > session["minutes_max"]
-        ):
+        fit = segments_fit(session["minutes_min"], session["minutes_max"], session["segments"])
+        if fit == "over":
+            low, high = planned_minutes(session["segments"])
             errors.append(
-                f"{at}.segments: planned {total_min}–{total_max} minutes do not fit the "
-                f"session's {session['minutes_min']}–{session['minutes_max']} minutes"
+                f"{at}.segments: planned {low}–{high} minutes run past the session's "
+                f"{session['minutes_min']}–{session['minutes_max']} minutes (the segments' "
+                f"maximums may add up to {session['minutes_max']} at most)"
             )
     for key in ("pre_session_email", "follow_up_email"):
         for part in ("subject", "body"):
@@ -180,6 +178,27 @@ def validate_program_data(data) -> dict:
     if errors:
         raise ProgramFileError(errors)
     return data
+
+
+def program_warnings(data: dict) -> list[str]:
+    """What a valid program still lacks (sessions, segments, planned minutes), by path like
+    the errors; shown on import and publishing, never a reason to refuse."""
+    sessions = data.get("sessions") or []
+    if not sessions:
+        return ["sessions: no sessions yet; add one in the editor"]
+    warnings = []
+    for i, session in enumerate(sessions):
+        at = f"sessions[{i}]"
+        fit = segments_fit(session["minutes_min"], session["minutes_max"], session["segments"])
+        if fit == "empty":
+            warnings.append(f"{at}.segments: no segments yet, so the runner has no outline")
+        elif fit == "under":
+            low, high = planned_minutes(session["segments"])
+            warnings.append(
+                f"{at}.segments: planned {low}–{high} minutes leave part of the session's "
+                f"{session['minutes_min']}–{session['minutes_max']} minutes unplanned"
+            )
+    return warnings
 
 
 def parse_program_yaml(content: str | bytes) -> dict:

@@ -10,7 +10,12 @@ from django.core.management.base import BaseCommand, CommandError
 from flowcoach.accounts.models import Membership, Organisation, Role, User
 from flowcoach.programs.models import Program
 from flowcoach.programs.services import program_import
-from flowcoach.programs.yaml_io import MAX_FILE_BYTES, ProgramFileError, parse_program_yaml
+from flowcoach.programs.yaml_io import (
+    MAX_FILE_BYTES,
+    ProgramFileError,
+    parse_program_yaml,
+    program_warnings,
+)
 
 
 class Command(BaseCommand):
@@ -67,6 +72,8 @@ class Command(BaseCommand):
             owner=user,
             status=Program.Status.DRAFT if draft else Program.Status.PUBLISHED,
         )
+        for warning in program_warnings(data):
+            self.stdout.write(f"Note: {warning}")
         sessions = program.templates.count()
         self.stdout.write(
             f"Imported '{program.title}' as {program.slug} into {org.name} "
