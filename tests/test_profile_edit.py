@@ -143,7 +143,7 @@ def test_it_fills_a_new_profile_from_scratch(world):
     profile.refresh_from_db()
     assert profile.catalog == catalog
     assert list(profile.stories.values_list("title", flat=True)) == ["One", "Two", "Three"]
-    # Stories default to shared, as the client reviews them before the first session.
+    # Each story keeps the visibility the coach chose for it.
     assert set(profile.stories.values_list("visibility", flat=True)) == {Visibility.SHARED}
 
 
@@ -153,7 +153,7 @@ def test_it_ignores_fully_blank_extra_story_rows(world):
     n = data["stories-TOTAL_FORMS"]
     data.update({"stories-TOTAL_FORMS": n + 1, "stories-INITIAL_FORMS": n})
     data.update({f"stories-{n}-{k}": "" for k in ("id", "title", "trigger", "process", "outcome")})
-    data[f"stories-{n}-visibility"] = Visibility.SHARED
+    data[f"stories-{n}-visibility"] = Visibility.COACH_ONLY
     assert post(world, data).status_code == 302
     assert profile.stories.count() == n
 

@@ -204,7 +204,7 @@ class StoryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Add the outcome: what satisfied them."},
     )
-    visibility = forms.ChoiceField(label="Who sees this story", initial=Visibility.SHARED)
+    visibility = forms.ChoiceField(label="Who sees this story", initial=Visibility.COACH_ONLY)
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)

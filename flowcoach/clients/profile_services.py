@@ -9,7 +9,15 @@ from django.db import transaction
 
 from flowcoach.accounts.models import User
 
-from .models import AchievementStory, MotivationProfile, ProfileAttachment, RankedTheme
+from .models import (
+    AchievementStory,
+    MotivationProfile,
+    ProfileAttachment,
+    RankedTheme,
+    Visibility,
+)
+
+SHAREABLE = ("themes", "stories", *MotivationProfile.TEXT_FIELDS)
 
 
 @transaction.atomic
@@ -92,3 +100,18 @@ def attachment_delete(*, attachment: ProfileAttachment) -> None:
 def attachment_set_visibility(*, attachment: ProfileAttachment, visibility: str) -> None:
     attachment.visibility = visibility
     attachment.save(update_fields=["visibility"])
+
+
+@transaction.atomic
+def profile_share(*, profile: MotivationProfile, parts: list[str]) -> list[str]:
+    """Shares the named parts with the client in one step: "themes", "stories" (every story)
+    or a text field's name. Returns the parts shared; unknown names are ignored."""
+    chosen = [part for part in SHAREABLE if part in parts]
+    fields = [f"{part}_visibility" for part in chosen if part != "stories"]
+    for name in fields:
+        setattr(profile, name, Visibility.SHARED)
+    if fields:
+        profile.save(update_fields=[*fields, "updated_at"])
+    if "stories" in chosen:
+        profile.stories.update(visibility=Visibility.SHARED)
+    return chosen
