@@ -280,11 +280,11 @@ def test_it_saves_fewer_than_three_stories_and_asks_for_more_on_the_profile(worl
     assert "2 stories so far" in page
 
 
-def test_it_starts_a_fresh_profile_on_the_first_catalog_so_themes_can_be_chosen(world):
+def test_it_starts_a_fresh_profile_on_the_fullest_catalog_so_themes_can_be_chosen(world):
     html = (
         world.login(world.coach).get(f"/clients/{world.client.pk}/profile/edit/").content.decode()
     )
-    assert "Demonstrate New Learning" in html
+    assert "Being part of a close team" in html
 
 
 def test_it_refuses_an_unknown_visibility(world):

@@ -14,6 +14,7 @@ from .models import (
     MotivationProfile,
     ProfileAttachment,
     RankedTheme,
+    Theme,
     Visibility,
 )
 
@@ -30,7 +31,8 @@ def profile_update(
 ) -> MotivationProfile:
     """Replace the profile's fields, ranked themes and stories with validated values.
 
-    themes: dicts with theme, score, rank (ranks exactly 1..n, each theme once).
+    themes: dicts with theme, score, rank (ranks exactly 1..n, each theme once); a row whose
+    theme is None names a `new_theme`, added to the profile's catalog first.
     stories: dicts with id (an existing story of this profile, or None), title, trigger,
     process, outcome, visibility; their order becomes the stories' order."""
     for name, value in fields.items():
@@ -40,6 +42,11 @@ def profile_update(
     # Ranked themes are rewritten whole: nothing refers to them, and swapping two ranks in
     # place would trip the unique (profile, rank) constraint midway.
     profile.ranked_themes.all().delete()
+    for row in themes:
+        if row.get("theme") is None:
+            row["theme"] = Theme.objects.filter(
+                catalog=profile.catalog, name__iexact=row["new_theme"]
+            ).first() or Theme.objects.create(catalog=profile.catalog, name=row["new_theme"])
     RankedTheme.objects.bulk_create(
         RankedTheme(profile=profile, theme=row["theme"], rank=row["rank"], score=row["score"])
         for row in themes
