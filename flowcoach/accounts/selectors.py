@@ -29,3 +29,11 @@ def people_overview(organisation: Organisation) -> dict:
         clients=Count("pk", filter=Q(role=Role.CLIENT)),
     )
     return {"memberships": memberships, "invitations": invitations, "counts": counts}
+
+
+def organisation_slugs_text() -> str:
+    """The organisations' slugs, for command-line messages that ask for one."""
+    slugs = list(Organisation.objects.order_by("slug").values_list("slug", flat=True))
+    if not slugs:
+        return "There is no organisation yet: create one with manage.py create_organisation."
+    return "Organisations here: " + ", ".join(slugs) + "."

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from flowcoach.accounts.models import Membership, Organisation, Role, User
+from flowcoach.accounts.selectors import organisation_slugs_text
 from flowcoach.programs.models import Program
 from flowcoach.programs.services import program_import
 from flowcoach.programs.yaml_io import (
@@ -36,7 +37,9 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, organisation: str, owner=None, draft=False, **options):
         org = Organisation.objects.filter(slug=organisation).first()
         if org is None:
-            raise CommandError(f"No organisation with the slug '{organisation}'.")
+            raise CommandError(
+                f"No organisation with the slug '{organisation}'. {organisation_slugs_text()}"
+            )
         user = None
         if owner:
             user = User.objects.filter(email__iexact=owner).first()
