@@ -488,3 +488,23 @@ def test_it_leaves_a_members_further_invitation_to_its_page(
     services.invitations_accept_on_sign_in(user=world.other_coach)
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.PENDING
+
+
+def test_it_lists_a_sent_invitation_in_the_inviters_outbox_without_its_link(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
+    from flowcoach.outbox.models import Kind, Message, State
+
+    record, invitation = _client_invitation(world, django_capture_on_commit_callbacks)
+    message = Message.objects.get(kind=Kind.ACCOUNT_INVITATION)
+    assert (message.state, message.owner, message.to_email) == (
+        State.SENT,
+        world.coach,
+        "maya@x.test",
+    )
+    assert services.invitation_token(invitation) not in message.text_body
+    assert "personal link, kept out of the outbox" in message.text_body
+    page = world.login(world.coach).get(reverse("outbox")).content.decode()
+    sent = page.split('id="group-sent"')[1]
+    assert "Invitation to join" in sent and "Maya Lind" in sent
+    assert "invitations to join go at once" in page

@@ -97,12 +97,24 @@ def _send_invitation_email(invitation: Invitation) -> None:
         "inviter": invitation.invited_by,
         "days": INVITATION_DAYS,
     }
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    from_email = invitation.organisation.sending_email or settings.DEFAULT_FROM_EMAIL
     send_mail(
-        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        subject=subject,
         message=render_to_string("accounts/email/invitation.txt", context),
         html_message=render_to_string("accounts/email/invitation.html", context),
-        from_email=invitation.organisation.sending_email or settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         recipient_list=[invitation.email],
+    )
+    # The record keeps the words but not the personal link, which only the invited person
+    # should hold.
+    context["url"] = "(their personal link, kept out of the outbox)"
+    hooks.fire(
+        hooks.INVITATION_SENT,
+        invitation=invitation,
+        subject=subject,
+        text_body=render_to_string("accounts/email/invitation.txt", context),
+        from_email=from_email,
     )
 
 
