@@ -343,9 +343,10 @@ def _draft_preparation(session: CoachingSession, now: datetime) -> Message:
     context = session_context(session)
     send_after, warning = _send_time(session, version.pre_email_days, after=False, now=now)
     gap = _topic_gap(session, version.pre_email_subject, version.pre_email_body)
-    main = render(version.pre_email_body, context)
-    main = f"{main.strip()}\n\n{session.code} · {session.title}\n{_when_where(session)}"
-    text, html = _bodies(main, session, with_links=True)
+    # The template's words and the sign-off only: the time, the answer links and the
+    # calendar file came with the invitation, and a block under the coach's signature is
+    # one the coach never sees in the draft box.
+    text, html = _bodies(render(version.pre_email_body, context), session, with_links=False)
     return outbox.message_draft(
         key=preparation_key(session),
         kind=Kind.PREPARATION,
@@ -355,7 +356,6 @@ def _draft_preparation(session: CoachingSession, now: datetime) -> Message:
         send_after=send_after,
         warning=_warnings(TOPIC_MISSING if gap else "", warning),
         hold=gap,
-        attachments=[(ICS_FILENAME, calendar.session_ics(session, calendar.REQUEST), ICS_TYPE)],
         **_common(session),
     )
 

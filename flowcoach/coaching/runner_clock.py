@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from flowcoach.lib.plain_text import plain_of
+
 from . import services
 from .models import CoachingSession, Commitment, SessionNote, SessionRecord
 from .runner_services import RunnerError, check_writable, record_of, segment_count
@@ -124,14 +126,14 @@ def recap_text(session: CoachingSession, record: SessionRecord) -> str:
     """What the client may read: notes marked shared, and the adjustments to work on. Coach-
     only notes and the rest of the worksheet never enter it."""
     lines = [
-        f"- {note.body.strip()}"
+        f"- {plain_of(note.body.strip())}"
         for note in session.notes.filter(
             deleted_at__isnull=True, visibility=SessionNote.Visibility.SHARED
         ).order_by("created_at", "id")
         if note.body.strip()
     ]
     if record.adjustments.strip():
-        lines += ["", "What you will work on:", record.adjustments.strip()]
+        lines += ["", "What you will work on:", plain_of(record.adjustments.strip())]
     return "\n".join(lines)
 
 
@@ -142,7 +144,7 @@ def commitments_text(session: CoachingSession) -> str:
     ):
         who = "You" if commitment.owner == Commitment.Owner.CLIENT else "Your coach"
         due = f" (by {commitment.due_date:%-d %B %Y})" if commitment.due_date else ""
-        lines.append(f"- {who}: {commitment.text}{due}")
+        lines.append(f"- {who}: {plain_of(commitment.text)}{due}")
     return "\n".join(lines)
 
 

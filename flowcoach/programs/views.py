@@ -348,6 +348,12 @@ def template_diff(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _days(days: int, side: str) -> str:
+    if days == 0:
+        return "on the day of the session"
+    return f"{days} day{'s' * (days != 1)} {side}"
+
+
 @staff_only
 def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
     template = access.get_template_for(policy.actor_of(request), pk)
@@ -357,15 +363,20 @@ def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
         program_title=template.program.title,
         session_code=template.code,
         session_title=version.title,
+        # The template's own lists, as the client will get them; only the people are samples.
+        preparation_list="\n".join(f"- {item}" for item in version.client_preparation),
+        pre_reading_list="\n".join(
+            f"- {item['title']}: {item['url']}" for item in version.pre_reading
+        ),
     )
     session = version_to_dict(version, template.code)
     emails = [
         (
             "Before the session",
             session["pre_session_email"],
-            f"{version.pre_email_days} days before",
+            _days(version.pre_email_days, "before"),
         ),
-        ("Follow-up", session["follow_up_email"], f"{version.follow_email_days} days after"),
+        ("Follow-up", session["follow_up_email"], _days(version.follow_email_days, "after")),
     ]
     return render(
         request,
