@@ -12,9 +12,7 @@ from tests.test_programs_import import program_data
 
 def test_it_tells_alike_programs_apart_in_lists_and_the_enrol_menu(world):
     for _ in range(2):
-        services.program_import(
-            data=program_data(), organisation=world.org, owner=world.coach
-        )
+        services.program_import(data=program_data(), organisation=world.org, owner=world.coach)
     slugs = sorted(Program.objects.filter(organisation=world.org).values_list("slug", flat=True))
     assert slugs == ["quick-start", "quick-start-2"]
     http = world.login(world.coach)

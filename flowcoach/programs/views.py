@@ -261,6 +261,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "program": program,
             "template": template,
             "variables": email_variables.VARIABLES.items(),
+            "saved": request.GET.get("saved", ""),
             **_segments_context(template),
         },
     )
@@ -443,6 +444,12 @@ def _segment_form_page(request, template, form, index) -> HttpResponse:
     )
 
 
+def _saved_segment_url(template: SessionTemplate, index: int) -> str:
+    """Back to the segment just saved, which then says "Saved" itself: the page scrolls to
+    it, past the message at the top of the page."""
+    return f"{reverse('template_edit', args=[template.pk])}?saved={index}#segment-{index}"
+
+
 @staff_only
 def segment_create(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -454,7 +461,8 @@ def segment_create(request: HttpRequest, pk: int) -> HttpResponse:
             template=template, user=actor.user, index=None, segment=form.segment()
         )
         messages.success(request, f"Added “{form.cleaned_data['name']}”.")
-        return redirect(reverse("template_edit", args=[template.pk]) + "#segments")
+        index = len(template.latest_version().segments) - 1
+        return redirect(_saved_segment_url(template, index))
     return _segment_form_page(request, template, form, None)
 
 
@@ -482,7 +490,7 @@ def segment_edit(request: HttpRequest, pk: int, index: int) -> HttpResponse:
             template=template, user=actor.user, index=index, segment=form.segment()
         )
         messages.success(request, f"Saved “{form.cleaned_data['name']}”.")
-        return redirect(reverse("template_edit", args=[template.pk]) + f"#segment-{index}")
+        return redirect(_saved_segment_url(template, index))
     return _segment_form_page(request, template, form, index)
 
 
