@@ -47,6 +47,16 @@ class EnrolForm(forms.Form):
         help_text="In the time zone below.",
     )
     time_zone = forms.ChoiceField(choices=time_zone_choices)
+    video_link = forms.URLField(
+        label="Video call link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Set it once here if you always meet on the same link: every session starts "
+        "with it.",
+    )
+    address = forms.CharField(label="Address", required=False, max_length=255)
+    phone = forms.CharField(label="Phone number", required=False, max_length=40)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)

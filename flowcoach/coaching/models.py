@@ -38,6 +38,11 @@ class Engagement(models.Model):
     cadence = models.CharField(max_length=12, choices=Cadence.choices, default=Cadence.NONE)
     first_session_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
+    # Where the sessions usually happen, set once at enrolment: each new session starts
+    # with it, and a session can still have its own.
+    video_link = models.URLField(max_length=500, blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 

@@ -68,6 +68,9 @@ def _create_session(
         starts_at=starts_at,
         time_zone=engagement.time_zone,
         duration_minutes=version.minutes_max,
+        video_link=engagement.video_link,
+        address=engagement.address,
+        phone=engagement.phone,
     )
 
 
@@ -80,6 +83,9 @@ def engagement_enrol(
     cadence: str = Engagement.Cadence.NONE,
     first_session_local: datetime | None = None,
     time_zone: str | None = None,
+    video_link: str = "",
+    address: str = "",
+    phone: str = "",
 ) -> Engagement:
     """Enrols a client: the engagement and its sessions, from the templates' current
     versions, either unscheduled or on a weekly or fortnightly cadence."""
@@ -103,6 +109,9 @@ def engagement_enrol(
         first_session_at=(
             local_to_utc(first_session_local, zone) if first_session_local is not None else None
         ),
+        video_link=video_link.strip(),
+        address=address.strip(),
+        phone=phone.strip(),
     )
     if program.recurring:
         for sequence in range(1, RECURRING_AHEAD + 1):

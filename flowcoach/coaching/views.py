@@ -48,6 +48,9 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
                 if data["first_session"]
                 else None,
                 time_zone=data["time_zone"],
+                video_link=data["video_link"],
+                address=data["address"],
+                phone=data["phone"],
             )
         except services.EnrolmentError as error:
             form.add_error(None, str(error))
@@ -127,12 +130,15 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     if session.status not in services.OPEN_STATES:
         messages.error(request, "This session is over, so its time cannot change any more.")
         return redirect("session_detail", session.pk)
+    engagement = session.engagement
+    # The session's own place, else the one set once for the whole enrolment.
+    place_set = any((session.video_link, session.address, session.phone))
     initial = {
         "time_zone": client.time_zone,
         "duration_minutes": session.duration_minutes or session.template_version.minutes_max,
-        "video_link": session.video_link,
-        "address": session.address,
-        "phone": session.phone,
+        "video_link": session.video_link if place_set else engagement.video_link,
+        "address": session.address if place_set else engagement.address,
+        "phone": session.phone if place_set else engagement.phone,
     }
     if session.starts_at:
         local = session.starts_at.astimezone(zoneinfo.ZoneInfo(client.time_zone))
@@ -176,7 +182,7 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "The new time is saved. Review the email to the client in your outbox."
+                "Saved. Review the update to the client in your outbox."
                 if moving
                 else "Scheduled. The invitation and preparation email wait in your outbox.",
             )
