@@ -41,7 +41,13 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Absolute links in emails (invitations, login codes) need to know where the app lives.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unless set, it follows where `make serve` listens (FLOWCOACH_HOST, FLOWCOACH_PORT), so
+# emailed links and the calendar feed work when the README's port setting is used.
+_SERVE_URL = (
+    f"http://{os.environ.get('FLOWCOACH_HOST', '127.0.0.1')}:"
+    f"{os.environ.get('FLOWCOACH_PORT', '8000')}"
+)
+SITE_URL = os.environ.get("SITE_URL", _SERVE_URL).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
