@@ -47,7 +47,13 @@ class SetupForm(PasswordPairMixin):
     )
     full_name = forms.CharField(label="Your name", max_length=150)
     email = forms.EmailField(label="Your email")
-    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="UTC")
+    # The page moves it to the browser's own zone (static/js/local-zone.js).
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        initial="UTC",
+        widget=forms.Select(attrs={"data-local-zone": "UTC"}),
+        help_text="Yours, for times on your pages; the organisation starts with it too.",
+    )
     also_coach = forms.BooleanField(
         label="I coach clients myself too",
         required=False,
