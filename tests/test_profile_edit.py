@@ -365,3 +365,13 @@ def test_it_ignores_a_return_address_on_another_site(world):
         {"name": "Roam It", "next": "https://evil.example/steal"},
     )
     assert response["Location"] == reverse("catalog_detail", args=[profile.catalog_id])
+
+
+def test_it_shows_every_problem_on_the_first_save(world):
+    profile = complete_profile(world)
+    stranger = ThemeCatalog.objects.filter(organisation=world.org).exclude(pk=profile.catalog_id)
+    stranger = Theme.objects.filter(catalog__in=stranger).first()
+    data = form_data(profile, themes=[(stranger.pk, "8", 1)], shadow_side_visibility="everyone")
+    assert_refused(
+        world, profile, data, "Select a valid choice", f"{stranger.name} is not in Test sample"
+    )

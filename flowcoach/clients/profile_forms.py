@@ -325,8 +325,10 @@ class ProfileEditForms:
         valid = self.form.is_valid()
         valid = self.themes.is_valid() and valid
         valid = self.stories.is_valid() and valid
-        if self.form.is_valid() and self.themes.is_valid():
-            catalog = self.form.cleaned_data["catalog"]
+        # The catalog checks need only the catalog and the themes: run them even when another
+        # field is wrong, so one save shows every problem instead of revealing one per save.
+        if "catalog" not in self.form.errors and self.themes.is_valid():
+            catalog = self.form.cleaned_data.get("catalog")
             if self.themes.rows() and catalog is None:
                 self.form.add_error("catalog", "Choose the catalog these themes come from.")
                 valid = False
