@@ -180,9 +180,10 @@ def test_it_lists_every_error_at_once(world):
         set_path([*S0, "pre_session_email", "subject"], "{{ client_nickname }}")(data)
 
     response = upload(world.login(world.coach), broken(many))
+    # Each names the session by its code as well as its position.
     assert response.context["errors"] == [
-        "sessions[0].segments[1].minutes_max: must be at least minutes_min",
-        "sessions[0].pre_session_email.subject: unknown variable 'client_nickname'",
+        "sessions[0].segments[1].minutes_max: must be at least minutes_min (in S1)",
+        "sessions[0].pre_session_email.subject: unknown variable 'client_nickname' (in S1)",
     ]
 
 

@@ -23,6 +23,7 @@ from .yaml_io import (
     program_to_dict,
     program_warnings,
     version_to_dict,
+    with_codes,
 )
 
 staff_only = policy.role_required(*policy.STAFF)
@@ -164,7 +165,7 @@ def program_import(request: HttpRequest) -> HttpResponse:
             # One byte more than allowed is enough to know the file is too large.
             data = parse_program_yaml(upload.read(MAX_FILE_BYTES + 1))
         except ProgramFileError as exc:
-            errors = exc.errors
+            errors = with_codes(exc.errors, getattr(exc, "data", None))
         else:
             program = services.program_import(
                 data=data,
@@ -173,7 +174,7 @@ def program_import(request: HttpRequest) -> HttpResponse:
                 status=Program.Status.DRAFT,
             )
             messages.success(request, "Imported as your private draft. Publish it when ready.")
-            unfinished = program_warnings(data)
+            unfinished = with_codes(program_warnings(data), data)
             if unfinished:
                 messages.warning(
                     request, "Still to finish before you publish: " + "; ".join(unfinished)

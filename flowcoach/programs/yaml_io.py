@@ -9,6 +9,7 @@ import → export is stable and diffs between versions are meaningful.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -180,6 +181,25 @@ def validate_program_data(data) -> dict:
     return data
 
 
+_SESSION_AT = re.compile(r"^sessions\[(\d+)\]")
+
+
+def with_codes(messages: list[str], data) -> list[str]:
+    """Errors and notes for people: a message about a session ends with the session's code,
+    so `sessions[2].title: required` reads `sessions[2].title: required (in S3)`."""
+    sessions = data.get("sessions") if isinstance(data, dict) else None
+    if not isinstance(sessions, list):
+        return list(messages)
+    labelled = []
+    for message in messages:
+        match = _SESSION_AT.match(message)
+        index = int(match.group(1)) if match else len(sessions)
+        session = sessions[index] if index < len(sessions) else None
+        code = session.get("code") if isinstance(session, dict) else None
+        labelled.append(f"{message} (in {code})" if isinstance(code, str) and code else message)
+    return labelled
+
+
 def program_warnings(data: dict) -> list[str]:
     """What a valid program still lacks (sessions, segments, planned minutes), by path like
     the errors; shown on import and publishing, never a reason to refuse."""
@@ -218,7 +238,12 @@ def parse_program_yaml(content: str | bytes) -> dict:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         problem = getattr(exc, "problem", None) or "cannot be read"
         raise ProgramFileError([f"(file): not valid YAML at {where}: {problem}"]) from None
-    return validate_program_data(data)
+    try:
+        return validate_program_data(data)
+    except ProgramFileError as exc:
+        # Kept for the page and the command, which name each session by its code too.
+        exc.data = data
+        raise
 
 
 class _Dumper(yaml.SafeDumper):

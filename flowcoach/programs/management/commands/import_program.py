@@ -16,6 +16,7 @@ from flowcoach.programs.yaml_io import (
     ProgramFileError,
     parse_program_yaml,
     program_warnings,
+    with_codes,
 )
 
 
@@ -64,8 +65,9 @@ class Command(BaseCommand):
         try:
             data = parse_program_yaml(path.read_bytes())
         except ProgramFileError as exc:
-            count = len(exc.errors)
-            lines = "\n".join(f"  {error}" for error in exc.errors)
+            errors = with_codes(exc.errors, getattr(exc, "data", None))
+            count = len(errors)
+            lines = "\n".join(f"  {error}" for error in errors)
             raise CommandError(
                 f"{file}: {count} problem{'s' * (count != 1)}, nothing imported:\n{lines}"
             ) from None
@@ -75,7 +77,7 @@ class Command(BaseCommand):
             owner=user,
             status=Program.Status.DRAFT if draft else Program.Status.PUBLISHED,
         )
-        for warning in program_warnings(data):
+        for warning in with_codes(program_warnings(data), data):
             self.stdout.write(f"Note: {warning}")
         sessions = program.templates.count()
         self.stdout.write(
