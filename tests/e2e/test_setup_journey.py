@@ -91,7 +91,7 @@ def test_it_carries_an_organisation_from_invitation_to_a_client_reading_their_pr
     assert coach.get_by_text("Only you").first.is_visible()
     assert_accessible(coach)
     # Everything starts private; she shares what Rosa reviews before S1, in one step.
-    assert not coach.get_by_label("Blind spots").is_checked()
+    assert not coach.get_by_role("checkbox", name="Blind spots").is_checked()
     coach.get_by_role("button", name="Share these with Rosa").click()
     coach.get_by_text("Shared with Rosa. They see it in their portal.").wait_for()
 
