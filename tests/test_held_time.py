@@ -11,8 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from flowcoach.coaching import emails, runner_clock, runner_selectors, services
+from flowcoach.coaching import emails, services
 from flowcoach.coaching.models import CoachingSession
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import selectors as runner_selectors
 from flowcoach.outbox.models import Message, State
 from tests.session_helpers import book, enrol
 

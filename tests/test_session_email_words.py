@@ -8,9 +8,10 @@ import uuid
 
 from django.urls import reverse
 
-from flowcoach.coaching import emails, runner_clock
-from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching import emails
 from flowcoach.coaching.models import SessionNote
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from flowcoach.lib.plain_text import plain_of
 from flowcoach.programs.models import Program
 from tests.session_helpers import book, enrol
