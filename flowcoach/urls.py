@@ -15,10 +15,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("", include("flowcoach.accounts.urls")),
+    path("", include("flowcoach.home.urls")),
     path("", include("flowcoach.clients.urls")),
     path("", include("flowcoach.programs.urls")),
     path("", include("flowcoach.coaching.urls")),
     path("", include("flowcoach.portal.urls")),
+    path("", include("flowcoach.checkins.urls")),
     path("organisation/", include("flowcoach.insights.urls")),
     path("", include("flowcoach.insights.client_urls")),
     path("", include("flowcoach.outbox.urls")),

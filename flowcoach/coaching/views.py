@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -95,6 +96,16 @@ def engagement_stop(request: HttpRequest, pk: int) -> HttpResponse:
 # --- sessions ---------------------------------------------------------------------------------
 
 
+def _is_soon(session) -> bool:
+    """From a day before the session until half a day after its planned end: the time to
+    prepare it, run it and finish its notes, when the page leads with those."""
+    if session.starts_at is None:
+        return False
+    now = timezone.now()
+    end = session.starts_at + timedelta(minutes=session.duration_minutes or 0)
+    return session.starts_at - timedelta(days=1) <= now <= end + timedelta(hours=12)
+
+
 def _session_page(request: HttpRequest, session, *, cancel_form=None, status=200):
     from . import emails
 
@@ -113,6 +124,7 @@ def _session_page(request: HttpRequest, session, *, cancel_form=None, status=200
             "mark_form": MarkForm(),
             "is_open": session.status in services.OPEN_STATES,
             "is_past": session.starts_at is not None and session.starts_at <= timezone.now(),
+            "is_soon": _is_soon(session),
         },
         status=status,
     )

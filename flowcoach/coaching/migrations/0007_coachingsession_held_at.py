@@ -21,7 +21,7 @@ def held_from_timing(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("coaching", "0005_sessionnote_author")]
+    dependencies = [("coaching", "0006_purposestatement_version")]
 
     operations = [
         migrations.AddField(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coaching", "0006_coachingsession_held_at"),
+        ("coaching", "0007_coachingsession_held_at"),
     ]
 
     operations = [
