@@ -128,6 +128,8 @@ def test_it_carries_an_organisation_from_invitation_to_a_client_reading_their_pr
     rosa.get_by_role("button", name="Confirm").click()
     rosa.wait_for_url(f"{base}/portal/")
 
+    # The profile is a section she opens.
+    rosa.locator("details.portal-profile > summary").click()
     assert rosa.get_by_text(SHARED_FLOW).is_visible()
     assert rosa.get_by_role("heading", name="The regional launch").is_visible()
     assert rosa.get_by_text("Helping someone else succeed").first.is_visible()
