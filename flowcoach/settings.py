@@ -41,7 +41,13 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Absolute links in emails (invitations, login codes) need to know where the app lives.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unless set, it follows where `make serve` listens (FLOWCOACH_HOST, FLOWCOACH_PORT), so
+# emailed links and the calendar feed work when the README's port setting is used.
+_SERVE_URL = (
+    f"http://{os.environ.get('FLOWCOACH_HOST', '127.0.0.1')}:"
+    f"{os.environ.get('FLOWCOACH_PORT', '8000')}"
+)
+SITE_URL = os.environ.get("SITE_URL", _SERVE_URL).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -192,6 +198,7 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "flowcoach.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"request_login_code": "flowcoach.accounts.forms.RequestLoginCodeForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -289,7 +296,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_4xx": {"()": "flowcoach.lib.logs.OneLineForClientErrors"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_4xx"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own console handler would print each request problem a second time.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -1,6 +1,19 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers and tools still ask for /favicon.ico; point them at the real icon instead of
+    # filling the log with 404s.
+    return redirect(static("favicon.svg"), permanent=True)
+
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("flowcoach.accounts.urls")),
     path("", include("flowcoach.home.urls")),
     path("", include("flowcoach.clients.urls")),

@@ -9,7 +9,8 @@ PORT="${FLOWCOACH_PORT:-8000}"
 "$BIN/python" manage.py outbox_worker &
 worker=$!
 "$BIN/gunicorn" flowcoach.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-2}" \
-  --worker-class sync --access-logfile - --log-level warning &
+  --worker-class sync --access-logfile - --log-level warning \
+  --logger-class flowcoach.lib.logs.QuietStaticLogger &
 web=$!
 
 stop() {

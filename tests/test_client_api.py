@@ -39,6 +39,7 @@ def test_it_answers_me_with_the_client_and_their_shared_profile(world, api):
     MotivationProfile.objects.create(
         client=world.client,
         shadow_side="Rushes the close",
+        shadow_side_visibility=Visibility.SHARED,
         personal_goals="Run a marathon",
         personal_goals_visibility=Visibility.COACH_ONLY,
     )

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from flowcoach.clients.models import AchievementStory, MotivationProfile
+from flowcoach.clients.models import AchievementStory, MotivationProfile, Visibility
 from flowcoach.coaching.runner import clock as runner_clock
 from flowcoach.coaching.runner import services as runner
 from flowcoach.outbox import services as outbox
@@ -28,7 +28,9 @@ def test_it_exports_profile_sessions_notes_commitments_purpose_outcomes_and_reca
     world.client.job_title = "Account executive"
     world.client.save()
     profile = MotivationProfile.objects.create(
-        client=world.client, motivational_flow="Spots a gap, builds, teaches it"
+        client=world.client,
+        motivational_flow="Spots a gap, builds, teaches it",
+        motivational_flow_visibility=Visibility.SHARED,
     )
     AchievementStory.objects.create(
         profile=profile,
@@ -36,6 +38,7 @@ def test_it_exports_profile_sessions_notes_commitments_purpose_outcomes_and_reca
         trigger="No leads",
         process="Built a demo",
         outcome="Twelve meetings",
+        visibility=Visibility.SHARED,
     )
     session = enrol_and_schedule(world)
     note(session, "You light up when you teach", shared=True, flow_stage="learn_about")

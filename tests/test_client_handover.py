@@ -176,9 +176,10 @@ def test_it_rewrites_the_waiting_emails_for_the_new_coach(world):
     for session in (made["sent"], made["drafted"]):
         preparation = Message.objects.get(key=emails.preparation_key(session))
         assert "Cole Second" in preparation.text_body
-        assert "mailto:coach2@harbour.test" in preparation.attachments[0]["content"]
     invitation = Message.objects.get(key=emails.invitation_key(made["drafted"]))
     assert invitation.state == State.DRAFT and "with Cole Second" in invitation.subject
+    # The calendar file travels with the invitation (the preparation email has none).
+    assert "mailto:coach2@harbour.test" in invitation.attachments[0]["content"]
 
     # The sent invitation stays as it went; an update with a higher SEQUENCE names the new coach.
     sent = CoachingSession.objects.get(pk=made["sent"].pk)

@@ -311,7 +311,8 @@ def test_it_invites_a_client_to_their_portal_by_email(
         response = http.post(reverse("client_invite", args=[client.pk]))
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="ivy@x.test")
-    assert invitation.role == Role.CLIENT and invitation.payload == {"client_id": client.pk}
+    assert invitation.role == Role.CLIENT
+    assert invitation.payload == {"client_id": client.pk, "time_zone": client.time_zone}
     assert invitation.invited_by == world.coach
     assert [m["To"] for m in smtp_server.messages] == ["ivy@x.test"]
     content = http.get(reverse("client_detail", args=[client.pk])).content.decode()

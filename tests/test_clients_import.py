@@ -219,3 +219,22 @@ def test_it_explains_the_columns_on_the_page(world):
     for column in csv_import.COLUMNS:
         assert column in content
     assert reverse("client_import_example") in content
+
+
+def test_it_makes_the_importing_coach_the_default_coach(world):
+    from flowcoach.accounts.models import Role
+
+    Membership.objects.create(user=world.admin, organisation=world.org, role=Role.COACH)
+    page = world.login(world.admin).get(reverse("client_import")).content.decode()
+    assert f'<option value="{world.admin.pk}" selected>' in page
+
+
+def test_it_keeps_the_chosen_default_coach_when_the_confirmed_file_is_refused(world):
+    http = world.login(world.admin)
+    preview = upload(http, "full_name,email\nAna,ana@x.test\n", default_coach=world.other_coach.pk)
+    services.client_create(
+        organisation=world.org, coach=world.coach, full_name="Ana", email="ana@x.test"
+    )
+    response = http.post(reverse("client_import"), {"payload": payload_of(preview)})
+    assert b"Something changed since the preview" in response.content
+    assert f'<option value="{world.other_coach.pk}" selected>'.encode() in response.content

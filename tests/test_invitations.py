@@ -417,3 +417,94 @@ def test_it_links_the_client_record_named_in_a_client_invitation(
     )
     record.refresh_from_db()
     assert record.user == User.objects.get(email="pia@x.test")
+
+
+def _client_invitation(world, capture, time_zone="Europe/Stockholm"):
+    from flowcoach.clients.models import Client
+    from flowcoach.clients.services import client_invite
+
+    record = Client.objects.create(
+        organisation=world.org,
+        coach=world.coach,
+        full_name="Maya Lind",
+        email="maya@x.test",
+        time_zone=time_zone,
+    )
+    with capture(execute=True):
+        invitation = client_invite(client=record, invited_by=world.coach)
+    return record, invitation
+
+
+def test_it_starts_the_acceptance_form_from_the_zone_the_coach_recorded(
+    world, django_capture_on_commit_callbacks
+):
+    world.org.time_zone = "Europe/Amsterdam"
+    world.org.save()
+    record, invitation = _client_invitation(world, django_capture_on_commit_callbacks)
+    url = reverse("invitation_accept", args=[services.invitation_token(invitation)])
+    page = world.login(None).get(url).content.decode()
+    assert '<option value="Europe/Stockholm" selected>' in page
+    # The name comes before the password, as the page's sentence says.
+    assert page.index('name="full_name"') < page.index('name="password1"')
+    data = {**NEW_PERSON, "time_zone": "Europe/Stockholm"}
+    world.login(None).post(url, data)
+    user = User.objects.get(email="maya@x.test")
+    record.refresh_from_db()
+    assert user.time_zone == "Europe/Stockholm" and record.time_zone == "Europe/Stockholm"
+
+
+def test_it_accepts_an_invitation_by_emailed_code_alone(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
+    record, invitation = _client_invitation(world, django_capture_on_commit_callbacks)
+    http = world.login(None)
+    response = http.post(reverse("account_request_login_code"), {"email": "maya@x.test"})
+    assert response["Location"] == reverse("account_confirm_login_code")
+    body = smtp_server.messages[-1].get_body(preferencelist=("plain",)).get_content()
+    assert "no account uses that address" not in body
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", body, re.M).group(1)
+    response = http.post(reverse("account_confirm_login_code"), {"code": code})
+    assert response.status_code == 302
+    user = User.objects.get(email="maya@x.test")
+    assert not user.has_usable_password() and user.time_zone == "Europe/Stockholm"
+    assert Membership.objects.get(user=user).role == Role.CLIENT
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED
+    record.refresh_from_db()
+    assert record.user == user
+    assert http.get(reverse("portal")).status_code == 200
+
+
+def test_it_makes_no_account_for_a_code_asked_by_an_address_nobody_invited(world, smtp_server):
+    world.login(None).post(reverse("account_request_login_code"), {"email": "who@x.test"})
+    assert not User.objects.filter(email="who@x.test").exists()
+
+
+def test_it_leaves_a_members_further_invitation_to_its_page(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
+    # Someone already in an organisation accepts another one knowingly, on its page.
+    invitation = invite(world, django_capture_on_commit_callbacks, email=world.other_coach.email)
+    services.invitations_accept_on_sign_in(user=world.other_coach)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+
+
+def test_it_lists_a_sent_invitation_in_the_inviters_outbox_without_its_link(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
+    from flowcoach.outbox.models import Kind, Message, State
+
+    record, invitation = _client_invitation(world, django_capture_on_commit_callbacks)
+    message = Message.objects.get(kind=Kind.ACCOUNT_INVITATION)
+    assert (message.state, message.owner, message.to_email) == (
+        State.SENT,
+        world.coach,
+        "maya@x.test",
+    )
+    assert services.invitation_token(invitation) not in message.text_body
+    assert "personal link, kept out of the outbox" in message.text_body
+    page = world.login(world.coach).get(reverse("outbox")).content.decode()
+    sent = page.split('id="group-sent"')[1]
+    assert "Invitation to join" in sent and "Maya Lind" in sent
+    assert "invitations to join go at once" in page

@@ -60,3 +60,37 @@ def test_it_serves_friendly_404_pages(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"We couldn't find that" in response.content
+
+
+def test_it_points_emailed_links_at_the_port_make_serve_uses(tmp_path):
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    result = _manage("shell", "--no-imports", "-c", code, FLOWCOACH_PORT="8123")
+    assert result.stdout.strip() == "http://127.0.0.1:8123", result.stderr
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        FLOWCOACH_PORT="8123",
+        SITE_URL="https://c.example.org/",
+    )
+    assert result.stdout.strip() == "https://c.example.org"
+
+
+def test_it_asks_for_a_password_option_when_no_terminal_can_type_one(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "create_organisation", "Quiet Co"]
+        + ["--admin-email", "q@example.org", "--admin-name", "Q"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "add --password PASSWORD, or --no-password" in result.stderr

@@ -67,7 +67,7 @@ def plant_profile(world) -> None:
     profile.themes_visibility = Visibility.COACH_ONLY
     profile.motivational_flow = SHARED["flow"]
     profile.motivational_flow_visibility = Visibility.SHARED
-    # Shared by default: the coach made it private, so the field's visibility must decide.
+    # Private like every new field; the story below is shared explicitly, as the coach would.
     profile.shadow_side = secret("shadow-side")
     profile.shadow_side_visibility = Visibility.COACH_ONLY
     for name in ("blind_spots", "foundations_notes", "personal_goals", "identity_notes"):
@@ -76,7 +76,12 @@ def plant_profile(world) -> None:
     profile.save()
     RankedTheme.objects.create(profile=profile, theme=theme, rank=1, score="9.0")
     AchievementStory.objects.create(
-        profile=profile, title=SHARED["story"], trigger="t", process="p", outcome="o"
+        profile=profile,
+        title=SHARED["story"],
+        trigger="t",
+        process="p",
+        outcome="o",
+        visibility=Visibility.SHARED,
     )
     AchievementStory.objects.create(
         profile=profile,

@@ -143,7 +143,7 @@ def test_it_fills_a_new_profile_from_scratch(world):
     profile.refresh_from_db()
     assert profile.catalog == catalog
     assert list(profile.stories.values_list("title", flat=True)) == ["One", "Two", "Three"]
-    # Stories default to shared, as the client reviews them before the first session.
+    # Each story keeps the visibility the coach chose for it.
     assert set(profile.stories.values_list("visibility", flat=True)) == {Visibility.SHARED}
 
 
@@ -153,7 +153,7 @@ def test_it_ignores_fully_blank_extra_story_rows(world):
     n = data["stories-TOTAL_FORMS"]
     data.update({"stories-TOTAL_FORMS": n + 1, "stories-INITIAL_FORMS": n})
     data.update({f"stories-{n}-{k}": "" for k in ("id", "title", "trigger", "process", "outcome")})
-    data[f"stories-{n}-visibility"] = Visibility.SHARED
+    data[f"stories-{n}-visibility"] = Visibility.COACH_ONLY
     assert post(world, data).status_code == 302
     assert profile.stories.count() == n
 
@@ -280,11 +280,11 @@ def test_it_saves_fewer_than_three_stories_and_asks_for_more_on_the_profile(worl
     assert "2 stories so far" in page
 
 
-def test_it_starts_a_fresh_profile_on_the_first_catalog_so_themes_can_be_chosen(world):
+def test_it_starts_a_fresh_profile_on_the_fullest_catalog_so_themes_can_be_chosen(world):
     html = (
         world.login(world.coach).get(f"/clients/{world.client.pk}/profile/edit/").content.decode()
     )
-    assert "Demonstrate New Learning" in html
+    assert "Being part of a close team" in html
 
 
 def test_it_refuses_an_unknown_visibility(world):
@@ -365,3 +365,13 @@ def test_it_ignores_a_return_address_on_another_site(world):
         {"name": "Roam It", "next": "https://evil.example/steal"},
     )
     assert response["Location"] == reverse("catalog_detail", args=[profile.catalog_id])
+
+
+def test_it_shows_every_problem_on_the_first_save(world):
+    profile = complete_profile(world)
+    stranger = ThemeCatalog.objects.filter(organisation=world.org).exclude(pk=profile.catalog_id)
+    stranger = Theme.objects.filter(catalog__in=stranger).first()
+    data = form_data(profile, themes=[(stranger.pk, "8", 1)], shadow_side_visibility="everyone")
+    assert_refused(
+        world, profile, data, "Select a valid choice", f"{stranger.name} is not in Test sample"
+    )

@@ -62,7 +62,7 @@ def test_it_names_the_object_holding_several_unknown_keys():
 def test_it_refuses_segments_that_could_run_far_past_the_session():
     text = GOOD.replace("minutes_min: 40, minutes_max: 45", "minutes_min: 0, minutes_max: 100")
     assert any(
-        e.startswith("sessions[0].segments: planned 10–110 minutes do not fit")
+        e.startswith("sessions[0].segments: planned 10–110 minutes run past the session's")
         for e in errors_of(text)
     )
 

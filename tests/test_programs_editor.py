@@ -257,6 +257,10 @@ def names(template):
 
 
 def test_it_adds_a_segment_with_stages_prompts_and_flags(world, template):
+    # Room for five more minutes: a segment may not make the session run past its maximum.
+    services.template_update(
+        template=template, user=world.coach, code=template.code, fields={"minutes_max": 40}
+    )
     http = world.login(world.coach)
     response = http.post(
         reverse("segment_create", args=[template.pk]),
@@ -453,3 +457,26 @@ def test_it_deletes_an_unused_template_and_retires_a_used_one(world, draft, temp
     response = http.post(reverse("template_create", args=[draft.pk]), template_post(template))
     assert "removed from this program" in " ".join(response.context["form"].errors["code"])
     assert snapshot() == before
+
+
+def test_it_sums_up_the_errors_at_the_top_with_links_to_their_fields(world, template):
+    data = template_post(template, pre_email_days="99", title="")
+    response = world.login(world.coach).post(reverse("template_edit", args=[template.pk]), data)
+    html = response.content.decode()
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert "these 2 things" in summary
+    assert 'href="#id_title"' in summary and 'href="#id_pre_email_days"' in summary
+    # The summary comes before the segments and the form.
+    assert html.index('id="error-summary"') < html.index('id="segments"')
+
+
+def test_it_marks_the_segment_just_saved_where_the_page_lands(world, template):
+    http = world.login(world.coach)
+    segment = template.latest_version().segments[0]
+    response = http.post(
+        reverse("segment_edit", args=[template.pk, 0]), segment_post(segment, name="Hi there")
+    )
+    assert response["Location"].endswith("?saved=0#segment-0")
+    html = http.get(response["Location"]).content.decode()
+    landing = html.split('id="segment-0"')[1].split("</li>")[0]
+    assert 'role="status">Saved</span>' in landing

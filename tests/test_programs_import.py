@@ -147,7 +147,8 @@ SEG1 = [*S0, "segments", 1]
             broken(
                 lambda d: d["sessions"][0]["segments"][1].update(minutes_min=60, minutes_max=60)
             ),
-            "sessions[0].segments: planned 70–70 minutes do not fit the session's 30–35 minutes",
+            "sessions[0].segments: planned 70–70 minutes run past the session's 30–35 minutes "
+            "(the segments' maximums may add up to 35 at most)",
             id="segments do not fit",
         ),
         pytest.param(
@@ -179,9 +180,10 @@ def test_it_lists_every_error_at_once(world):
         set_path([*S0, "pre_session_email", "subject"], "{{ client_nickname }}")(data)
 
     response = upload(world.login(world.coach), broken(many))
+    # Each names the session by its code as well as its position.
     assert response.context["errors"] == [
-        "sessions[0].segments[1].minutes_max: must be at least minutes_min",
-        "sessions[0].pre_session_email.subject: unknown variable 'client_nickname'",
+        "sessions[0].segments[1].minutes_max: must be at least minutes_min (in S1)",
+        "sessions[0].pre_session_email.subject: unknown variable 'client_nickname' (in S1)",
     ]
 
 

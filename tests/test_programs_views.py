@@ -124,7 +124,7 @@ def test_it_publishes_my_draft_only_when_it_passes_the_checks(world):
     services.segment_delete(template=template, user=world.coach, index=1)
     response = http.post(reverse("program_publish", args=[draft.pk]), follow=True)
     assert "Not published yet" in response.content.decode()
-    assert "do not fit" in response.content.decode()
+    assert "unplanned" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Program.Status.DRAFT
     services.segment_save(

@@ -281,12 +281,14 @@ def test_it_delivers_the_preparation_email_and_invitation_filled_in_the_clients_
     assert "- Reread your three achievement stories" in text
     assert "- Why stories matter: https://example.org/stories" in text
     assert "{{" not in text and "{{" not in mail["Subject"]
-    assert "/s/" in text and "/reschedule/" in text
-    assert "I need another time</a>" in html_of(mail)
+    # The answer links and the calendar file come with the invitation, not again here.
+    assert "/reschedule/" not in text and not list(mail.iter_attachments())
 
     invitation = arrived(smtp_server, "Your sales purpose with Cora Coach")
     assert invitation["Reply-To"] == world.coach.email
     assert "09:30 (Europe/Paris)" in text_of(invitation)
+    assert "/s/" in text_of(invitation) and "/reschedule/" in text_of(invitation)
+    assert "I need another time</a>" in html_of(invitation)
     calendar = ics_of(invitation)
     event = calendar.walk("VEVENT")[0]
     assert str(calendar["METHOD"]) == "REQUEST"

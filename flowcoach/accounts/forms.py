@@ -1,6 +1,7 @@
 import zoneinfo
 from datetime import datetime, time, timedelta
 
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from django import forms
 from django.contrib.auth import password_validation
 
@@ -49,7 +50,13 @@ class SetupForm(PasswordPairMixin):
     )
     full_name = forms.CharField(label="Your name", max_length=150)
     email = forms.EmailField(label="Your email")
-    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="UTC")
+    # The page moves it to the browser's own zone (static/js/local-zone.js).
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        initial="UTC",
+        widget=forms.Select(attrs={"data-local-zone": "UTC"}),
+        help_text="Yours, for times on your pages; the organisation starts with it too.",
+    )
     also_coach = forms.BooleanField(
         label="I coach clients myself too",
         required=False,
@@ -59,6 +66,9 @@ class SetupForm(PasswordPairMixin):
 
 
 class AcceptInvitationForm(PasswordPairMixin):
+    # In the order the page's sentence names them.
+    field_order = ["full_name", "time_zone", "password1", "password2"]
+
     full_name = forms.CharField(label="Your name", max_length=150)
     time_zone = forms.ChoiceField(choices=time_zone_choices, initial="UTC")
 
@@ -102,6 +112,19 @@ class PersonalSettingsForm(forms.ModelForm):
         model = User
         fields = ["full_name", "time_zone"]
         labels = {"full_name": "Your name"}
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """Asking for a sign-in code also works for an invited address not yet accepted: its
+    account is made then (see services.invitation_account_for_code)."""
+
+    def clean_email(self) -> str:
+        from . import services
+
+        email = super().clean_email()
+        if email and getattr(self, "_user", None) is None:
+            self._user = services.invitation_account_for_code(email=email)
+        return email
 
 
 class AuditFilterForm(forms.Form):

@@ -29,6 +29,8 @@ def collect(event: str, **kwargs) -> list:
 
 
 ORGANISATION_CREATED = "organisation_created"
+# An invitation email has just left (after commit): the outbox lists it as sent.
+INVITATION_SENT = "invitation_sent"
 # Fired inside the deleting transaction, before the client row goes, so apps above can remove
 # what they keep about the client (sessions, emails) and deletion leaves no trace anywhere.
 CLIENT_DELETING = "client_deleting"

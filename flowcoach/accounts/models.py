@@ -141,6 +141,11 @@ class Invitation(models.Model):
         return f"{self.email} as {self.role} ({self.status})"
 
     @property
+    def time_zone(self) -> str:
+        """The invited person's zone if the inviter recorded one, else the organisation's."""
+        return self.payload.get("time_zone") or self.organisation.time_zone
+
+    @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
 

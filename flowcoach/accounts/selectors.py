@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from .models import Invitation, Membership, Organisation, Role, User
 
@@ -28,7 +31,31 @@ def people_overview(organisation: Organisation) -> dict:
         admins=Count("pk", filter=Q(role=Role.ADMIN)),
         clients=Count("pk", filter=Q(role=Role.CLIENT)),
     )
-    return {"memberships": memberships, "invitations": invitations, "counts": counts}
+    now = timezone.now()
+    for invitation in invitations:
+        # "0 minutes ago" reads like a glitch.
+        invitation.just_sent = now - invitation.created_at < timedelta(minutes=1)
+    # One row per person: an admin who also coaches is one person with two roles.
+    people: dict[int, dict] = {}
+    for membership in memberships:
+        row = people.setdefault(membership.user_id, {"user": membership.user, "memberships": []})
+        row["memberships"].append(membership)
+    for row in people.values():
+        row["roles"] = " and ".join(m.get_role_display().lower() for m in row["memberships"])
+    return {
+        "memberships": memberships,
+        "people": list(people.values()),
+        "invitations": invitations,
+        "counts": counts,
+    }
+
+
+def organisation_slugs_text() -> str:
+    """The organisations' slugs, for command-line messages that ask for one."""
+    slugs = list(Organisation.objects.order_by("slug").values_list("slug", flat=True))
+    if not slugs:
+        return "There is no organisation yet: create one with manage.py create_organisation."
+    return "Organisations here: " + ", ".join(slugs) + "."
 
 
 AUDIT_PAGE_SIZE = 50

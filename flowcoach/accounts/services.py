@@ -98,12 +98,24 @@ def _send_invitation_email(invitation: Invitation) -> None:
         "inviter": invitation.invited_by,
         "days": INVITATION_DAYS,
     }
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    from_email = invitation.organisation.sending_email or settings.DEFAULT_FROM_EMAIL
     send_mail(
-        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        subject=subject,
         message=render_to_string("accounts/email/invitation.txt", context),
         html_message=render_to_string("accounts/email/invitation.html", context),
-        from_email=invitation.organisation.sending_email or settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         recipient_list=[invitation.email],
+    )
+    # The record keeps the words but not the personal link, which only the invited person
+    # should hold.
+    context["url"] = "(their personal link, kept out of the outbox)"
+    hooks.fire(
+        hooks.INVITATION_SENT,
+        invitation=invitation,
+        subject=subject,
+        text_body=render_to_string("accounts/email/invitation.txt", context),
+        from_email=from_email,
     )
 
 
@@ -236,6 +248,44 @@ def invitation_accept(
         detail={"role": invitation.role},
     )
     return user
+
+
+def _pending_invitations(email: str):
+    return Invitation.objects.filter(
+        email__iexact=email, status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+    ).select_related("organisation")
+
+
+@transaction.atomic
+def invitation_account_for_code(*, email: str) -> User | None:
+    """Someone invited who asks for a sign-in code before accepting gets their account now,
+    without a password, so the code can be sent; only the code, sent to the invited
+    address, opens it, and signing in with it accepts the invitation. None when the address
+    has no pending invitation (or already has an account)."""
+    if User.objects.filter(email__iexact=email).exists():
+        return None
+    invitation = _pending_invitations(email).order_by("-created_at").first()
+    if invitation is None:
+        return None
+    return user_create(
+        email=invitation.email,
+        full_name=invitation.full_name or invitation.email.split("@")[0],
+        password=None,
+        time_zone=invitation.time_zone,
+    )
+
+
+def invitations_accept_on_sign_in(*, user: User) -> list[Invitation]:
+    """Accepts the pending invitations of someone who signed in (proving they read mail at
+    the invited address) and belongs to no organisation yet: the invitation accepted by
+    code alone. A member of an organisation still accepts a further one on its page."""
+    if Membership.objects.filter(user=user).exists():
+        return []
+    accepted = []
+    for invitation in _pending_invitations(user.email):
+        invitation_accept(invitation=invitation, user=user)
+        accepted.append(invitation)
+    return accepted
 
 
 class MembershipError(Exception):

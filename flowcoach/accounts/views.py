@@ -129,7 +129,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     form = AcceptInvitationForm(
         request.POST or None,
         email=invitation.email,
-        initial={"full_name": invitation.full_name, "time_zone": invitation.organisation.time_zone},
+        initial={"full_name": invitation.full_name, "time_zone": invitation.time_zone},
     )
     if request.method == "POST" and form.is_valid():
         try:

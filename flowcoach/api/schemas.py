@@ -83,6 +83,7 @@ class Session(Schema):
     status: str
     status_label: str
     starts_at: Moment | None
+    held_at: Moment | None
     ends_at: Moment | None
     time_zone: str
     duration_minutes: int

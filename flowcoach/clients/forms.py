@@ -115,15 +115,21 @@ class ImportUploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, actor: Actor, **kwargs):
+    def __init__(self, *args, actor: Actor, default_coach_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if actor.is_admin:
+            coaches = coach_choices_for(actor)
             self.fields["default_coach"] = CoachChoiceField(
-                queryset=coach_choices_for(actor),
+                queryset=coaches,
                 required=False,
                 label="Coach for rows without a coach_email",
                 empty_label="No default: every row names its coach",
             )
+            # An admin who coaches imports their own clients unless they choose otherwise,
+            # so a file without coach_email works as the page describes.
+            if default_coach_id is None and coaches.filter(pk=actor.user.pk).exists():
+                default_coach_id = actor.user.pk
+            self.fields["default_coach"].initial = default_coach_id
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -140,19 +140,19 @@ class Theme(models.Model):
 
 class MotivationProfile(models.Model):
     """What the coach keeps of a client's motivation code. Each text field carries its own
-    visibility; stories, flow and shadow side start shared because the client reviews them
-    before the first session."""
+    visibility, and every one starts "Only you": private until the coach shares it (the
+    profile page shares the ones a client reviews before S1 in one step)."""
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="profile")
     catalog = models.ForeignKey(
         ThemeCatalog, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles"
     )
     assessment_date = models.DateField(null=True, blank=True)
-    themes_visibility = visibility_field(Visibility.SHARED)
+    themes_visibility = visibility_field(Visibility.COACH_ONLY)
     motivational_flow = models.TextField(blank=True)
-    motivational_flow_visibility = visibility_field(Visibility.SHARED)
+    motivational_flow_visibility = visibility_field(Visibility.COACH_ONLY)
     shadow_side = models.TextField(blank=True)
-    shadow_side_visibility = visibility_field(Visibility.SHARED)
+    shadow_side_visibility = visibility_field(Visibility.COACH_ONLY)
     blind_spots = models.TextField(blank=True)
     blind_spots_visibility = visibility_field(Visibility.COACH_ONLY)
     foundations_notes = models.TextField(blank=True)
@@ -206,7 +206,7 @@ class AchievementStory(models.Model):
     trigger = models.TextField()
     process = models.TextField()
     outcome = models.TextField()
-    visibility = visibility_field(Visibility.SHARED)
+    visibility = visibility_field(Visibility.COACH_ONLY)
 
     class Meta:
         ordering = ["position", "pk"]

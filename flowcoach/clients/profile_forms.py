@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 
 from .models import (
@@ -71,10 +72,18 @@ class RankedThemeForm(forms.Form):
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.none(),
         label="Theme",
+        required=False,
         error_messages={
-            "required": "Choose a theme for this row.",
             "invalid_choice": "That theme is not in your organisation's catalogs.",
         },
+    )
+    # A theme the catalog lacks is proposed right here and added to the catalog on save, so
+    # a coach never has to leave the page (or save twice) to rank it.
+    new_theme = forms.CharField(
+        label="Or a theme not in the list yet",
+        max_length=80,
+        required=False,
+        help_text="Saved to the catalog too, for every coach here.",
     )
     score = forms.DecimalField(
         label="Score (0 to 10)",
@@ -102,6 +111,16 @@ class RankedThemeForm(forms.Form):
         },
         widget=forms.NumberInput(attrs={"min": "1"}),
     )
+
+    def clean(self):
+        """One of the two: a theme from the list or a new one's name."""
+        data = super().clean()
+        data["new_theme"] = " ".join((data.get("new_theme") or "").split())
+        if data.get("theme") and data["new_theme"]:
+            self.add_error("new_theme", "Choose from the list or name a new theme, not both.")
+        elif not data.get("theme") and not data["new_theme"]:
+            self.add_error("theme", "Choose a theme for this row, or name one not in the list.")
+        return data
 
 
 class BaseThemeFormSet(forms.BaseFormSet):
@@ -143,9 +162,14 @@ class BaseThemeFormSet(forms.BaseFormSet):
         seen_ranks: dict[int, int] = {}
         for form in rows:
             theme, rank = form.cleaned_data["theme"], form.cleaned_data["rank"]
-            if theme.pk in seen_themes:
-                form.add_error("theme", f"{theme.name} is already ranked above; list it once.")
-            seen_themes[theme.pk] = rank
+            key = theme.pk if theme else form.cleaned_data["new_theme"].lower()
+            name = theme.name if theme else form.cleaned_data["new_theme"]
+            if key in seen_themes:
+                form.add_error(
+                    "theme" if theme else "new_theme",
+                    f"{name} is already ranked above; list it once.",
+                )
+            seen_themes[key] = rank
             if rank in seen_ranks:
                 form.add_error("rank", f"Rank {rank} is used twice; each rank once.")
             seen_ranks[rank] = 1
@@ -167,6 +191,13 @@ class BaseThemeFormSet(forms.BaseFormSet):
         ok = True
         for form in self.rows():
             theme = form.cleaned_data["theme"]
+            if theme is None and catalog is not None:
+                # A proposed name the catalog already has is simply that theme.
+                theme = Theme.objects.filter(
+                    catalog=catalog, name__iexact=form.cleaned_data["new_theme"]
+                ).first()
+                form.cleaned_data["theme"] = theme
+                continue
             if catalog is not None and theme.catalog_id != catalog.pk:
                 form.add_error(
                     "theme",
@@ -204,7 +235,7 @@ class StoryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Add the outcome: what satisfied them."},
     )
-    visibility = forms.ChoiceField(label="Who sees this story", initial=Visibility.SHARED)
+    visibility = forms.ChoiceField(label="Who sees this story", initial=Visibility.COACH_ONLY)
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)
@@ -241,7 +272,12 @@ class ProfileEditForms:
         if catalog is None and data is None:
             # A fresh profile starts on the organisation's first catalog, so the theme lists
             # are usable at once instead of after a first save.
-            catalog = self.form.fields["catalog"].queryset.first()
+            catalog = (
+                self.form.fields["catalog"]
+                .queryset.annotate(theme_count=Count("themes"))
+                .order_by("-theme_count", "name")
+                .first()
+            )
             self.form.initial["catalog"] = catalog.pk if catalog else None
         if data is not None:
             # The theme list follows the catalog chosen in this submission.
@@ -289,8 +325,10 @@ class ProfileEditForms:
         valid = self.form.is_valid()
         valid = self.themes.is_valid() and valid
         valid = self.stories.is_valid() and valid
-        if self.form.is_valid() and self.themes.is_valid():
-            catalog = self.form.cleaned_data["catalog"]
+        # The catalog checks need only the catalog and the themes: run them even when another
+        # field is wrong, so one save shows every problem instead of revealing one per save.
+        if "catalog" not in self.form.errors and self.themes.is_valid():
+            catalog = self.form.cleaned_data.get("catalog")
             if self.themes.rows() and catalog is None:
                 self.form.add_error("catalog", "Choose the catalog these themes come from.")
                 valid = False
@@ -300,7 +338,8 @@ class ProfileEditForms:
     def cleaned(self) -> dict:
         fields = dict(self.form.cleaned_data)
         themes = [
-            {k: f.cleaned_data[k] for k in ("theme", "score", "rank")} for f in self.themes.rows()
+            {k: f.cleaned_data[k] for k in ("theme", "new_theme", "score", "rank")}
+            for f in self.themes.rows()
         ]
         stories = [
             {

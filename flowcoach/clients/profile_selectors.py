@@ -83,14 +83,41 @@ def profile_page(client: Client) -> dict:
         for name in MotivationProfile.TEXT_FIELDS
     ]
     themes = _ranked(profile)
+    stories = list(profile.stories.all())
     return {
         "profile": profile,
         "themes": themes,
         "top": [row for row in themes if row["is_top"]],
-        "stories": list(profile.stories.all()),
+        "stories": stories,
         "fields": fields,
         "attachments": list(profile.attachments.all()),
+        "private_parts": private_parts(profile, bool(themes), stories, fields),
     }
+
+
+# What a client reviews before the first session: offered ticked in "share these".
+REVIEWED_BEFORE_S1 = ("themes", "stories", "motivational_flow", "shadow_side")
+
+
+def private_parts(profile: MotivationProfile, has_themes: bool, stories, fields) -> list[dict]:
+    """The parts with content that only the coach sees, for the one-step "share these"."""
+    parts = []
+    if has_themes and profile.themes_visibility == Visibility.COACH_ONLY:
+        parts.append({"name": "themes", "label": "Ranked themes"})
+    private_stories = [s for s in stories if s.visibility == Visibility.COACH_ONLY]
+    if private_stories:
+        count = len(private_stories)
+        parts.append(
+            {"name": "stories", "label": f"{count} achievement stor{'y' if count == 1 else 'ies'}"}
+        )
+    parts += [
+        {"name": field["name"], "label": field["label"]}
+        for field in fields
+        if field["text"].strip() and field["visibility"] == Visibility.COACH_ONLY
+    ]
+    for part in parts:
+        part["suggested"] = part["name"] in REVIEWED_BEFORE_S1
+    return parts
 
 
 def shared_profile(client: Client) -> dict | None:

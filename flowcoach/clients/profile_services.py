@@ -9,7 +9,16 @@ from django.db import transaction
 
 from flowcoach.accounts.models import User
 
-from .models import AchievementStory, MotivationProfile, ProfileAttachment, RankedTheme
+from .models import (
+    AchievementStory,
+    MotivationProfile,
+    ProfileAttachment,
+    RankedTheme,
+    Theme,
+    Visibility,
+)
+
+SHAREABLE = ("themes", "stories", *MotivationProfile.TEXT_FIELDS)
 
 
 @transaction.atomic
@@ -22,7 +31,8 @@ def profile_update(
 ) -> MotivationProfile:
     """Replace the profile's fields, ranked themes and stories with validated values.
 
-    themes: dicts with theme, score, rank (ranks exactly 1..n, each theme once).
+    themes: dicts with theme, score, rank (ranks exactly 1..n, each theme once); a row whose
+    theme is None names a `new_theme`, added to the profile's catalog first.
     stories: dicts with id (an existing story of this profile, or None), title, trigger,
     process, outcome, visibility; their order becomes the stories' order."""
     for name, value in fields.items():
@@ -32,6 +42,11 @@ def profile_update(
     # Ranked themes are rewritten whole: nothing refers to them, and swapping two ranks in
     # place would trip the unique (profile, rank) constraint midway.
     profile.ranked_themes.all().delete()
+    for row in themes:
+        if row.get("theme") is None:
+            row["theme"] = Theme.objects.filter(
+                catalog=profile.catalog, name__iexact=row["new_theme"]
+            ).first() or Theme.objects.create(catalog=profile.catalog, name=row["new_theme"])
     RankedTheme.objects.bulk_create(
         RankedTheme(profile=profile, theme=row["theme"], rank=row["rank"], score=row["score"])
         for row in themes
@@ -92,3 +107,18 @@ def attachment_delete(*, attachment: ProfileAttachment) -> None:
 def attachment_set_visibility(*, attachment: ProfileAttachment, visibility: str) -> None:
     attachment.visibility = visibility
     attachment.save(update_fields=["visibility"])
+
+
+@transaction.atomic
+def profile_share(*, profile: MotivationProfile, parts: list[str]) -> list[str]:
+    """Shares the named parts with the client in one step: "themes", "stories" (every story)
+    or a text field's name. Returns the parts shared; unknown names are ignored."""
+    chosen = [part for part in SHAREABLE if part in parts]
+    fields = [f"{part}_visibility" for part in chosen if part != "stories"]
+    for name in fields:
+        setattr(profile, name, Visibility.SHARED)
+    if fields:
+        profile.save(update_fields=[*fields, "updated_at"])
+    if "stories" in chosen:
+        profile.stories.update(visibility=Visibility.SHARED)
+    return chosen

@@ -5,6 +5,7 @@ from . import catalog_views, profile_views
 urlpatterns = [
     path("clients/<int:pk>/profile/", profile_views.profile_detail, name="profile_detail"),
     path("clients/<int:pk>/profile/edit/", profile_views.profile_edit, name="profile_edit"),
+    path("clients/<int:pk>/profile/share/", profile_views.profile_share, name="profile_share"),
     path(
         "clients/<int:pk>/profile/attachments/",
         profile_views.profile_attachment_upload,

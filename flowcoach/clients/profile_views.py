@@ -64,6 +64,21 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @policy.role_required(*policy.STAFF)
+def profile_share(request: HttpRequest, pk: int) -> HttpResponse:
+    """The profile page's "share these with <client>": the ticked parts, in one step."""
+    client = access.get_coached_client_for(policy.actor_of(request), pk)
+    shared = profile_services.profile_share(
+        profile=access.profile_of(client), parts=request.POST.getlist("parts")
+    )
+    if shared:
+        messages.success(request, f"Shared with {client.first_name}. They see it in their portal.")
+    else:
+        messages.error(request, "Tick what you want to share first. Nothing changed.")
+    return redirect("profile_detail", pk=client.pk)
+
+
+@require_POST
+@policy.role_required(*policy.STAFF)
 def profile_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
     client = access.get_coached_client_for(actor, pk)

@@ -160,7 +160,9 @@ def client_invite(*, client: Client, invited_by: User) -> Invitation:
         email=client.email,
         role=Role.CLIENT,
         full_name=client.full_name,
-        payload={"client_id": client.pk},
+        # The zone the coach recorded: the acceptance form starts from it, not the
+        # organisation's.
+        payload={"client_id": client.pk, "time_zone": client.time_zone},
     )
 
 

@@ -132,12 +132,13 @@ def client_import(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     context: dict = {"columns": csv_import.COLUMNS, "max_rows": csv_import.MAX_ROWS}
     if request.method == "POST" and "payload" in request.POST:
-        form = ImportUploadForm(actor=actor)
         try:
             raw_rows, default_coach_id = csv_import.unsign(request.POST["payload"], actor=actor)
         except csv_import.CsvFileError as exc:
-            context.update(form=form, file_error=str(exc))
+            context.update(form=ImportUploadForm(actor=actor), file_error=str(exc))
             return render(request, "clients/client_import.html", context)
+        # A file refused now is chosen again with the same default coach already selected.
+        form = ImportUploadForm(actor=actor, default_coach_id=default_coach_id)
         # Checked again: clients may have been added or coaches suspended since the preview.
         rows = csv_import.check_rows(raw_rows, actor=actor, default_coach_id=default_coach_id)
         if all(row.ok for row in rows):

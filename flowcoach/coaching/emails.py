@@ -148,8 +148,9 @@ def session_context(session: CoachingSession, **extra: str) -> dict[str, str]:
         "program_title": engagement.program.title,
         "session_code": session.code,
         "session_title": session.title,
-        "session_date": date_text(session.starts_at, zone) if session.starts_at else "",
-        "session_time": time_text(session.starts_at, zone) if session.starts_at else "",
+        # A held session's date is the day it ran, which may differ from its booking.
+        "session_date": date_text(session.when, zone) if session.when else "",
+        "session_time": time_text(session.when, zone) if session.when else "",
         "session_place": session.place,
         "video_link": session.video_link,
         "address": session.address,
@@ -290,11 +291,13 @@ def _draft_invitation(
 def _send_time(
     session: CoachingSession, days: int, *, after: bool, now: datetime
 ) -> tuple[datetime, str]:
-    """When a template's email goes: a number of days before or after the session, at the
-    same local hour in the client's zone (so a daylight-saving change between them does not
-    move it by an hour). A moment already past becomes now, with a warning for the coach."""
+    """When a template's email goes: a number of days before the booked time, or after the
+    time the session was held (its booking until then), at the same local hour in the
+    client's zone (so a daylight-saving change between them does not move it by an hour). A
+    moment already past becomes now, with a warning for the coach."""
     zone = session.engagement.client.time_zone
-    start_local = local(session.starts_at, zone).replace(tzinfo=None)
+    base = session.when if after else session.starts_at
+    start_local = local(base, zone).replace(tzinfo=None)
     moment_local = start_local + timedelta(days=days if after else -days)
     moment = moment_local.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(
         zoneinfo.ZoneInfo("UTC")
@@ -340,9 +343,10 @@ def _draft_preparation(session: CoachingSession, now: datetime) -> Message:
     context = session_context(session)
     send_after, warning = _send_time(session, version.pre_email_days, after=False, now=now)
     gap = _topic_gap(session, version.pre_email_subject, version.pre_email_body)
-    main = render(version.pre_email_body, context)
-    main = f"{main.strip()}\n\n{session.code} · {session.title}\n{_when_where(session)}"
-    text, html = _bodies(main, session, with_links=True)
+    # The template's words and the sign-off only: the time, the answer links and the
+    # calendar file came with the invitation, and a block under the coach's signature is
+    # one the coach never sees in the draft box.
+    text, html = _bodies(render(version.pre_email_body, context), session, with_links=False)
     return outbox.message_draft(
         key=preparation_key(session),
         kind=Kind.PREPARATION,
@@ -352,7 +356,6 @@ def _draft_preparation(session: CoachingSession, now: datetime) -> Message:
         send_after=send_after,
         warning=_warnings(TOPIC_MISSING if gap else "", warning),
         hold=gap,
-        attachments=[(ICS_FILENAME, calendar.session_ics(session, calendar.REQUEST), ICS_TYPE)],
         **_common(session),
     )
 
@@ -455,12 +458,28 @@ def session_follow_up_coach_changed(
     )
 
 
+def session_emails_held(session: CoachingSession) -> None:
+    """Withdraws what a held session no longer needs: an invitation, update or preparation
+    email not yet sent would ask the client to get ready for something already over. The
+    reason stays on each message, so the outbox says why it was withdrawn."""
+    zone = session.engagement.client.time_zone
+    held = date_text(session.when, zone) if session.when else "already"
+    reason = f"Withdrawn: the session was held on {held}, so this email is no longer needed."
+    keys = [invitation_key(session), preparation_key(session)]
+    keys += [update_key(session, n) for n in range(1, session.ics_sequence + 1)]
+    for key in keys:
+        outbox.message_cancel_by_key(key=key, reason=reason)
+
+
 def session_emails_cancelled(
-    session: CoachingSession, *, by_client: bool, notify_client: bool = True
+    session: CoachingSession,
+    *,
+    by_client: bool,
+    notify_client: bool = True,
+    reason: str = "Withdrawn: the session was cancelled.",
 ) -> Message | None:
     """Cancels every email of the session still waiting, and tells the client's calendar
     (METHOD:CANCEL) if an invitation or update had already reached them."""
-    reason = "The session was cancelled."
     keys = [invitation_key(session), preparation_key(session), follow_up_key(session)]
     keys += [update_key(session, n) for n in range(1, session.ics_sequence + 1)]
     reached = False
@@ -511,7 +530,7 @@ def session_follow_up_draft(
         session, session_recap=recap_text.strip(), session_commitments=commitments_text.strip()
     )
     now = timezone.now()
-    if session.starts_at is None:
+    if session.when is None:
         # Held without a recorded time: count the days from now.
         send_after, warning = now + timedelta(days=version.follow_email_days), ""
     else:

@@ -1,4 +1,5 @@
 import zoneinfo
+from collections import Counter
 from datetime import datetime
 
 from django import forms
@@ -11,8 +12,22 @@ from flowcoach.programs.models import Program
 from .models import CoachingSession, Engagement
 
 
+class ProgramChoiceField(forms.ModelChoiceField):
+    """Programs by title; two that share one (the same file imported twice) also show their
+    slug and who they come from, so the coach can tell them apart."""
+
+    def label_from_instance(self, program: Program) -> str:
+        titles = getattr(self, "_titles", None)
+        if titles is None:
+            titles = self._titles = Counter(p.title.casefold() for p in self.queryset)
+        if titles[program.title.casefold()] < 2:
+            return program.title
+        origin = "built-in" if program.organisation_id is None else "your organisation"
+        return f"{program.title} ({program.slug}, {origin})"
+
+
 class EnrolForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=Program.objects.none(), empty_label=None)
+    program = ProgramChoiceField(queryset=Program.objects.none(), empty_label=None)
     cadence = forms.ChoiceField(
         label="Schedule",
         # "Not scheduled yet" suits a session; for the choice, say what it means.
@@ -32,6 +47,16 @@ class EnrolForm(forms.Form):
         help_text="In the time zone below.",
     )
     time_zone = forms.ChoiceField(choices=time_zone_choices)
+    video_link = forms.URLField(
+        label="Video call link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Set it once here if you always meet on the same link: every session starts "
+        "with it.",
+    )
+    address = forms.CharField(label="Address", required=False, max_length=255)
+    phone = forms.CharField(label="Phone number", required=False, max_length=40)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)

@@ -38,6 +38,11 @@ class Engagement(models.Model):
     cadence = models.CharField(max_length=12, choices=Cadence.choices, default=Cadence.NONE)
     first_session_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
+    # Where the sessions usually happen, set once at enrolment: each new session starts
+    # with it, and a session can still have its own.
+    video_link = models.URLField(max_length=500, blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -76,7 +81,11 @@ class CoachingSession(models.Model):
     code = models.CharField(max_length=30)
     title = models.CharField(max_length=150)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNSCHEDULED)
+    # The booked time. A session run on another day keeps it; `held_at` says when it ran.
     starts_at = models.DateTimeField(null=True, blank=True)
+    # When the session actually ran (the runner's first start, else when it was marked
+    # held); the follow-up, summaries and the portal count from it.
+    held_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
     duration_minutes = models.PositiveIntegerField()
     # Where it happens: at least one is set once the session is scheduled.
@@ -111,6 +120,18 @@ class CoachingSession(models.Model):
     def place(self) -> str:
         """The place as one line, for emails and calendars."""
         return " · ".join(p for p in (self.video_link, self.address, self.phone) if p)
+
+    @property
+    def when(self) -> datetime | None:
+        """When it ran if held, else when it is booked."""
+        return self.held_at or self.starts_at
+
+    @property
+    def held_elsewhen(self) -> bool:
+        """True when it ran on another day than booked (both are then worth showing)."""
+        if self.held_at is None or self.starts_at is None:
+            return False
+        return abs(self.held_at - self.starts_at) >= timedelta(hours=12)
 
     @property
     def ends_at(self) -> datetime | None:

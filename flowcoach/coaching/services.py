@@ -15,7 +15,14 @@ from flowcoach.clients.models import Client
 from flowcoach.programs.models import Program, SessionTemplate
 from flowcoach.programs.services import template_version_mark_used
 
-from .models import CalendarFeed, CoachingSession, Engagement, NudgeSetting, SessionRequest
+from .models import (
+    CalendarFeed,
+    CoachingSession,
+    Engagement,
+    NudgeSetting,
+    SessionRecord,
+    SessionRequest,
+)
 
 # A recurring program (the weekly 1:1) keeps this many sessions planned ahead.
 RECURRING_AHEAD = 4
@@ -61,6 +68,9 @@ def _create_session(
         starts_at=starts_at,
         time_zone=engagement.time_zone,
         duration_minutes=version.minutes_max,
+        video_link=engagement.video_link,
+        address=engagement.address,
+        phone=engagement.phone,
     )
 
 
@@ -73,6 +83,9 @@ def engagement_enrol(
     cadence: str = Engagement.Cadence.NONE,
     first_session_local: datetime | None = None,
     time_zone: str | None = None,
+    video_link: str = "",
+    address: str = "",
+    phone: str = "",
 ) -> Engagement:
     """Enrols a client: the engagement and its sessions, from the templates' current
     versions, either unscheduled or on a weekly or fortnightly cadence."""
@@ -96,6 +109,9 @@ def engagement_enrol(
         first_session_at=(
             local_to_utc(first_session_local, zone) if first_session_local is not None else None
         ),
+        video_link=video_link.strip(),
+        address=address.strip(),
+        phone=phone.strip(),
     )
     if program.recurring:
         for sequence in range(1, RECURRING_AHEAD + 1):
@@ -326,6 +342,51 @@ def session_reschedule(
     return session
 
 
+# Opening the runner further than this from the booked time is worth a word to the coach.
+FAR_FROM_BOOKING = timedelta(hours=6)
+
+
+def far_from_booking(session: CoachingSession, now: datetime | None = None) -> bool:
+    """True when a scheduled session is being opened well before or after its booking, as
+    when a coach runs next week's session today."""
+    now = now or timezone.now()
+    return (
+        session.status == CoachingSession.Status.SCHEDULED
+        and session.starts_at is not None
+        and abs(session.starts_at - now) > FAR_FROM_BOOKING
+    )
+
+
+@transaction.atomic
+def session_move_to_now(
+    *, session: CoachingSession, now: datetime | None = None
+) -> CoachingSession:
+    """Moves the booking of a session the coach is about to run to this minute, as a
+    reschedule does (the client's calendar gets an update once the invitation is out). The
+    preparation email is withdrawn: there is no time left to prepare."""
+    from flowcoach.outbox import services as outbox
+
+    from . import emails
+
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    session = _locked_session(session)
+    if session.status != CoachingSession.Status.SCHEDULED:
+        raise SchedulingError("Only a scheduled session can be moved.")
+    session.starts_at = now
+    session.confirmed_at = None
+    session.ics_sequence += 1
+    session.save()
+    _resolve_requests(session, now)
+    with _drafting():
+        emails.session_emails_time_set(session)
+        outbox.message_cancel_by_key(
+            key=emails.preparation_key(session),
+            reason="Withdrawn: the session was moved to start now, so there is no time left "
+            "to prepare.",
+        )
+    return session
+
+
 @transaction.atomic
 def session_cancel(
     *,
@@ -379,18 +440,28 @@ def session_mark(
     if status == CoachingSession.Status.HELD and session.starts_at > now:
         raise SchedulingError("This session has not started yet.")
     session.status = status
+    if status == CoachingSession.Status.HELD:
+        record = SessionRecord.objects.filter(session=session).first()
+        session.held_at = (record and record.started_at) or session.starts_at
     if status == CoachingSession.Status.CANCELLED_LATE:
         session.cancelled_at = now
         session.ics_sequence += 1
     session.save()
     _resolve_requests(session, now)
-    if status != CoachingSession.Status.HELD:
+    if status == CoachingSession.Status.HELD:
+        emails.session_emails_held(session)
+    else:
         # Nothing more to prepare for a session that did not happen; a late cancellation also
         # clears the event from the client's calendar.
         emails.session_emails_cancelled(
             session,
             by_client=False,
             notify_client=status == CoachingSession.Status.CANCELLED_LATE,
+            reason=(
+                "Withdrawn: the session was cancelled late."
+                if status == CoachingSession.Status.CANCELLED_LATE
+                else "Withdrawn: the client did not come to the session."
+            ),
         )
     engagement_extend_recurring(engagement=session.engagement, now=now)
     return session

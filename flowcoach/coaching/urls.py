@@ -10,6 +10,7 @@ urlpatterns = [
     path("sessions/<int:pk>/schedule/", views.session_schedule, name="session_schedule"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/mark/", views.session_mark, name="session_mark"),
+    path("sessions/<int:pk>/move-to-now/", views.session_move_to_now, name="session_move_to_now"),
     path("", include("flowcoach.coaching.preparation.urls")),
     path("", include("flowcoach.coaching.runner.urls")),
     path("calendar/", views.calendar_settings, name="calendar_settings"),

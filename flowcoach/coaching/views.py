@@ -50,6 +50,9 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
                 if data["first_session"]
                 else None,
                 time_zone=data["time_zone"],
+                video_link=data["video_link"],
+                address=data["address"],
+                phone=data["phone"],
             )
         except services.EnrolmentError as error:
             form.add_error(None, str(error))
@@ -142,12 +145,15 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     if session.status not in services.OPEN_STATES:
         messages.error(request, "This session is over, so its time cannot change any more.")
         return redirect("session_detail", session.pk)
+    engagement = session.engagement
+    # The session's own place, else the one set once for the whole enrolment.
+    place_set = any((session.video_link, session.address, session.phone))
     initial = {
         "time_zone": client.time_zone,
         "duration_minutes": session.duration_minutes or session.template_version.minutes_max,
-        "video_link": session.video_link,
-        "address": session.address,
-        "phone": session.phone,
+        "video_link": session.video_link if place_set else engagement.video_link,
+        "address": session.address if place_set else engagement.address,
+        "phone": session.phone if place_set else engagement.phone,
     }
     if session.starts_at:
         local = session.starts_at.astimezone(zoneinfo.ZoneInfo(client.time_zone))
@@ -191,7 +197,7 @@ def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "The new time is saved. Review the email to the client in your outbox."
+                "Saved. Review the update to the client in your outbox."
                 if moving
                 else "Scheduled. The invitation and preparation email wait in your outbox.",
             )
@@ -241,6 +247,20 @@ def session_mark(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Marked as {session.get_status_display().lower()}.")
     return redirect("session_detail", session.pk)
+
+
+@require_POST
+@policy.role_required(*policy.COACH)
+def session_move_to_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the runner: the coach is holding the session now, not when it was booked."""
+    session = access.get_session_for(policy.actor_of(request), pk)
+    try:
+        services.session_move_to_now(session=session)
+    except services.SchedulingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{session.code} is now booked for this minute. Over to you.")
+    return redirect("runner", session.pk)
 
 
 # --- calendar feeds ---------------------------------------------------------------------------

@@ -327,5 +327,8 @@ SAMPLE_ATTACHMENT = {
     "original_name": "Marcus Oyelaran - sample report.pdf",
     "content": _sample_pdf(),
 }
+# One client whose profile is not shared yet, so the demo shows the profile page's "Share
+# these with Grace" (every part of a profile starts private).
+NOT_SHARED_YET = "grace@example.org"
 # One story kept to the coach, so the demo shows both visibility states on stories too.
 COACH_ONLY_STORY = {"client_email": "lena@example.org", "title": "The trade-show stand"}

@@ -2,14 +2,30 @@
 
 import zoneinfo
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+SYSTEM_ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
+
+
+def _zone_tab() -> str:
+    """The tz database's list of canonical zones, one per region (zone.tab): it leaves out
+    the old aliases (US/Eastern, Asia/Calcutta) that only confuse a choice."""
+    try:
+        return resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return SYSTEM_ZONE_TAB.read_text("utf-8")
 
 
 @lru_cache(maxsize=1)
 def time_zone_choices() -> list[tuple[str, str]]:
+    available = zoneinfo.available_timezones()
     names = sorted(
-        name
-        for name in zoneinfo.available_timezones()
-        if "/" in name and not name.startswith("Etc/")
+        {
+            line.split("\t")[2]
+            for line in _zone_tab().splitlines()
+            if line and not line.startswith("#") and line.split("\t")[2] in available
+        }
     )
     return [("UTC", "UTC"), *((name, name.replace("_", " ")) for name in names)]
 

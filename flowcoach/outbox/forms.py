@@ -6,7 +6,7 @@ import uuid
 
 from django import forms
 
-from .models import Kind
+from .models import ESSENTIAL_KINDS, Kind
 
 
 class MessageEditForm(forms.Form):
@@ -62,8 +62,13 @@ class OneOffForm(MessageEditForm):
 class EmailSettingsForm(forms.Form):
     auto_approve_kinds = forms.MultipleChoiceField(
         label="Send these without a coach's approval",
-        choices=[(kind.value, kind.label) for kind in Kind if kind != Kind.ONE_OFF],
+        choices=[
+            (kind.value, kind.label)
+            for kind in Kind
+            if kind != Kind.ONE_OFF and kind not in ESSENTIAL_KINDS
+        ],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Everything else waits in the coach's outbox until they approve it.",
+        help_text="Everything else waits in the coach's outbox until they approve it. "
+        "Invitations to join are essential and always go at once.",
     )

@@ -25,6 +25,12 @@ class Kind(models.TextChoices):
     DIGEST = "digest", "Digest"
     ONE_OFF = "one_off", "One-off message"
     NOTIFICATION = "notification", "Notification"
+    # Essential: sent at once without approval, recorded here as sent.
+    ACCOUNT_INVITATION = "account_invitation", "Invitation to join"
+
+
+# Kinds that never wait for approval, because someone is waiting for them right now.
+ESSENTIAL_KINDS = (Kind.ACCOUNT_INVITATION,)
 
 
 class State(models.TextChoices):

@@ -44,6 +44,7 @@ def outbox_groups(messages: QuerySet[Message]) -> list[Group]:
         "sent_at",
         "next_attempt_at",
         "warning",
+        "cancel_reason",
         "updated_at",
     )
     totals = dict(messages.values_list("state").annotate(n=Count("pk")).order_by())

@@ -166,6 +166,8 @@ def session_brief(session: CoachingSession) -> dict:
         "status": session.status,
         "status_label": session.get_status_display(),
         "starts_at": _iso(session.starts_at),
+        # When it ran, which may be another day than it was booked for.
+        "held_at": _iso(session.held_at),
         "ends_at": _iso(session.ends_at),
         "time_zone": session.time_zone,
         "duration_minutes": session.duration_minutes,
@@ -388,6 +390,9 @@ def portal_history(client: Client) -> dict:
             {
                 **row,
                 "starts_at": datetime.fromisoformat(row["starts_at"]) if row["starts_at"] else None,
+                "when": datetime.fromisoformat(row["held_at"] or row["starts_at"])
+                if (row["held_at"] or row["starts_at"])
+                else None,
                 "summary": {**summary, "shared_notes": notes},
             }
         )
@@ -457,7 +462,7 @@ def records_markdown(records: dict) -> str:
             "",
             f"### {session['code']}: {session['title']}",
             "",
-            f"{session['program']} · {_day(session['starts_at'], zone)} · {session['status_label']}",
+            f"{session['program']} · {_day(session['held_at'] or session['starts_at'], zone)} · {session['status_label']}",
         ]
         summary = session["summary"]
         if summary is None:

@@ -18,6 +18,7 @@ from .models import (
     SessionTemplate,
     TemplateVersion,
 )
+from .timing import planned_minutes
 from .yaml_io import (
     FORMAT,
     MAX_FILE_BYTES,
@@ -46,22 +47,11 @@ def lines(text: str) -> list[str]:
 
 
 def check_session(session: dict) -> list[tuple[str, str]]:
-    """The importer's checks on one session, as (path inside the session, message).
-
-    A template being written may have no segments yet, and segments that do not fill the
-    planned length are shown as a warning while editing rather than blocking each save; so
-    those two findings are left to the program page (and to publishing, which checks all)."""
-    session = dict(session)
-    placeholder = not session.get("segments")
-    if placeholder:
-        session["segments"] = [
-            {
-                "name": "placeholder",
-                "kind": "topic",
-                "minutes_min": session.get("minutes_min", 0),
-                "minutes_max": session.get("minutes_max", 0),
-            }
-        ]
+    """The importer's checks on one session, as (path inside the session, message): the very
+    same validation, so whatever the editor saves exports and imports again. Segments still
+    to be written, or that do not yet fill the planned length, are work in progress (a
+    warning on the program page), never an error; segments that could run past the
+    session's maximum are refused."""
     wrapper = {"format": FORMAT, "slug": "check", "title": "check", "sessions": [session]}
     try:
         validate_program_data(wrapper)
@@ -69,14 +59,17 @@ def check_session(session: dict) -> list[tuple[str, str]]:
         found = []
         for error in exc.errors:
             path, _, message = error.partition(": ")
-            path = path.removeprefix("sessions[0]").lstrip(".")
-            if path == "segments" and "do not fit" in message:
-                continue
-            if placeholder and path.startswith("segments"):
-                continue
-            found.append((path, message))
+            found.append((path.removeprefix("sessions[0]").lstrip("."), message))
         return found
     return []
+
+
+def overrun_message(session: dict) -> str:
+    low, high = planned_minutes(session["segments"])
+    return (
+        f"With this, the segments can take up to {high} minutes, more than the session's "
+        f"{session['minutes_max']} at most. Shorten a segment, or lengthen the session first."
+    )
 
 
 def _field_for(path: str, fields: dict[str, str]) -> str | None:
@@ -302,6 +295,9 @@ class TemplateForm(forms.Form):
         if self.errors:
             return cleaned
         for path, message in check_session(self.session_dict()):
+            if path == "segments":
+                self.add_error("minutes_max", overrun_message(self.session_dict()))
+                continue
             field = _field_for(path, TEMPLATE_ERROR_FIELDS)
             if field == "pre_reading" and path.endswith(".url"):
                 message = "the link must start with http:// or https://"
@@ -422,6 +418,9 @@ class SegmentForm(forms.Form):
         session["segments"] = segments
         prefix = f"segments[{index}]"
         for path, message in check_session(session):
+            if path == "segments":
+                self.add_error("minutes_max", overrun_message(session))
+                continue
             if not path.startswith(prefix):
                 continue
             rest = path.removeprefix(prefix).lstrip(".")

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from flowcoach.accounts.models import Organisation
 
+from .timing import planned_minutes, segments_fit
+
 
 class FlowStage(models.TextChoices):
     """The four F.L.O.W. stages, in their order: the one definition templates, notes and the
@@ -169,7 +171,9 @@ class TemplateVersion(models.Model):
 
     @property
     def planned_segment_minutes(self) -> tuple[int, int]:
-        return (
-            sum(s.get("minutes_min", 0) for s in self.segments),
-            sum(s.get("minutes_max", 0) for s in self.segments),
-        )
+        return planned_minutes(self.segments)
+
+    @property
+    def fit(self) -> str:
+        """ "fits", "over", "under" or "empty": see `timing.segments_fit`."""
+        return segments_fit(self.minutes_min, self.minutes_max, self.segments)

@@ -57,15 +57,11 @@ class TemplateRow:
 
     @property
     def fits(self) -> bool:
-        # The importer's rule: at full length the segments fill the planned range without
-        # running past it, and even at their shortest they do not overrun the session.
-        low, high = self.planned
-        v = self.version
-        return bool(v.segments) and v.minutes_min <= high <= v.minutes_max and low <= v.minutes_max
+        return self.version.fit == "fits"
 
     @property
     def runs_over(self) -> bool:
-        return self.planned[1] > self.version.minutes_max
+        return self.version.fit == "over"
 
 
 def program_templates(program: Program) -> list[TemplateRow]:

@@ -8,7 +8,14 @@ from django.utils.text import slugify
 from flowcoach.accounts.models import Organisation, User
 
 from .models import Program, SessionTemplate, TemplateVersion
-from .yaml_io import program_to_dict, validate_program_data
+from .yaml_io import (
+    FORMAT,
+    ProgramFileError,
+    program_to_dict,
+    program_warnings,
+    validate_program_data,
+    version_to_dict,
+)
 
 VERSION_FIELDS = (
     "title",
@@ -192,8 +199,12 @@ def program_restore(*, program: Program) -> Program:
 def program_publish(*, program: Program) -> Program:
     """A draft becomes the organisation's, with the same checks an imported file passes
     (raises ProgramFileError listing them), so every published program can be exported and
-    imported again."""
-    validate_program_data(program_to_dict(program))
+    imported again; and, since other coaches will enrol clients on it, only once every
+    session is fully planned (what an import only warns about)."""
+    data = validate_program_data(program_to_dict(program))
+    unfinished = program_warnings(data)
+    if unfinished:
+        raise ProgramFileError(unfinished)
     return _program_set_status(program, Program.Status.PUBLISHED)
 
 
@@ -206,9 +217,11 @@ def template_create(
     template = SessionTemplate.objects.create(
         program=program, code=code, position=0 if last is None else last + 1
     )
-    TemplateVersion.objects.create(
+    version = TemplateVersion(
         template=template, number=1, created_by=user, **{"segments": [], **fields}
     )
+    check_version(version, code)
+    version.save()
     return template
 
 
@@ -220,8 +233,18 @@ def _version_edit(template: SessionTemplate, user: User | None, changes: dict) -
     version = template_version_for_edit(template=template, user=user)
     for field, value in changes.items():
         setattr(version, field, value)
+    check_version(version, template.code)
     version.save(update_fields=list(changes))
     return version
+
+
+def check_version(version: TemplateVersion, code: str) -> None:
+    """The importer's validation on one version about to be saved (raises ProgramFileError),
+    so nothing the editor saves can fail to import after an export."""
+    session = version_to_dict(version, code)
+    validate_program_data(
+        {"format": FORMAT, "slug": "check", "title": "check", "sessions": [session]}
+    )
 
 
 @transaction.atomic

@@ -21,7 +21,9 @@ from .yaml_io import (
     dump_program_yaml,
     parse_program_yaml,
     program_to_dict,
+    program_warnings,
     version_to_dict,
+    with_codes,
 )
 
 staff_only = policy.role_required(*policy.STAFF)
@@ -163,7 +165,7 @@ def program_import(request: HttpRequest) -> HttpResponse:
             # One byte more than allowed is enough to know the file is too large.
             data = parse_program_yaml(upload.read(MAX_FILE_BYTES + 1))
         except ProgramFileError as exc:
-            errors = exc.errors
+            errors = with_codes(exc.errors, getattr(exc, "data", None))
         else:
             program = services.program_import(
                 data=data,
@@ -172,6 +174,11 @@ def program_import(request: HttpRequest) -> HttpResponse:
                 status=Program.Status.DRAFT,
             )
             messages.success(request, "Imported as your private draft. Publish it when ready.")
+            unfinished = with_codes(program_warnings(data), data)
+            if unfinished:
+                messages.warning(
+                    request, "Still to finish before you publish: " + "; ".join(unfinished)
+                )
             return redirect("program_detail", pk=program.pk)
     return render(
         request,
@@ -255,6 +262,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "program": program,
             "template": template,
             "variables": email_variables.VARIABLES.items(),
+            "saved": request.GET.get("saved", ""),
             **_segments_context(template),
         },
     )
@@ -342,6 +350,12 @@ def template_diff(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _days(days: int, side: str) -> str:
+    if days == 0:
+        return "on the day of the session"
+    return f"{days} day{'s' * (days != 1)} {side}"
+
+
 @staff_only
 def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
     template = access.get_template_for(policy.actor_of(request), pk)
@@ -351,15 +365,20 @@ def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
         program_title=template.program.title,
         session_code=template.code,
         session_title=version.title,
+        # The template's own lists, as the client will get them; only the people are samples.
+        preparation_list="\n".join(f"- {item}" for item in version.client_preparation),
+        pre_reading_list="\n".join(
+            f"- {item['title']}: {item['url']}" for item in version.pre_reading
+        ),
     )
     session = version_to_dict(version, template.code)
     emails = [
         (
             "Before the session",
             session["pre_session_email"],
-            f"{version.pre_email_days} days before",
+            _days(version.pre_email_days, "before"),
         ),
-        ("Follow-up", session["follow_up_email"], f"{version.follow_email_days} days after"),
+        ("Follow-up", session["follow_up_email"], _days(version.follow_email_days, "after")),
     ]
     return render(
         request,
@@ -426,6 +445,12 @@ def _segment_form_page(request, template, form, index) -> HttpResponse:
     )
 
 
+def _saved_segment_url(template: SessionTemplate, index: int) -> str:
+    """Back to the segment just saved, which then says "Saved" itself: the page scrolls to
+    it, past the message at the top of the page."""
+    return f"{reverse('template_edit', args=[template.pk])}?saved={index}#segment-{index}"
+
+
 @staff_only
 def segment_create(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -437,7 +462,8 @@ def segment_create(request: HttpRequest, pk: int) -> HttpResponse:
             template=template, user=actor.user, index=None, segment=form.segment()
         )
         messages.success(request, f"Added “{form.cleaned_data['name']}”.")
-        return redirect(reverse("template_edit", args=[template.pk]) + "#segments")
+        index = len(template.latest_version().segments) - 1
+        return redirect(_saved_segment_url(template, index))
     return _segment_form_page(request, template, form, None)
 
 
@@ -465,7 +491,7 @@ def segment_edit(request: HttpRequest, pk: int, index: int) -> HttpResponse:
             template=template, user=actor.user, index=index, segment=form.segment()
         )
         messages.success(request, f"Saved “{form.cleaned_data['name']}”.")
-        return redirect(reverse("template_edit", args=[template.pk]) + f"#segment-{index}")
+        return redirect(_saved_segment_url(template, index))
     return _segment_form_page(request, template, form, index)
 
 

@@ -9,6 +9,7 @@ import → export is stable and diffs between versions are meaningful.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from jsonschema import Draft202012Validator
 
 from . import email_variables
 from .models import FLOW_STAGES
+from .timing import planned_minutes, segments_fit
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "program.schema.json"
 FORMAT = "flowcoach.program/1"
@@ -126,16 +128,13 @@ def _session_errors(session: dict, at: str) -> list[str]:
         segment_errors += _segment_errors(segment, f"{at}.segments[{j}]")
     errors += segment_errors
     if not segment_errors and not errors:
-        total_min = sum(s["minutes_min"] for s in session["segments"])
-        total_max = sum(s["minutes_max"] for s in session["segments"])
-        # Fits: at full length the segments fill the planned range without running past it,
-        # and even at their shortest they do not overrun the session.
-        if not (session["minutes_min"] <= total_max <= session["minutes_max"]) or (
-            total_min > session["minutes_max"]
-        ):
+        fit = segments_fit(session["minutes_min"], session["minutes_max"], session["segments"])
+        if fit == "over":
+            low, high = planned_minutes(session["segments"])
             errors.append(
-                f"{at}.segments: planned {total_min}–{total_max} minutes do not fit the "
-                f"session's {session['minutes_min']}–{session['minutes_max']} minutes"
+                f"{at}.segments: planned {low}–{high} minutes run past the session's "
+                f"{session['minutes_min']}–{session['minutes_max']} minutes (the segments' "
+                f"maximums may add up to {session['minutes_max']} at most)"
             )
     for key in ("pre_session_email", "follow_up_email"):
         for part in ("subject", "body"):
@@ -182,6 +181,46 @@ def validate_program_data(data) -> dict:
     return data
 
 
+_SESSION_AT = re.compile(r"^sessions\[(\d+)\]")
+
+
+def with_codes(messages: list[str], data) -> list[str]:
+    """Errors and notes for people: a message about a session ends with the session's code,
+    so `sessions[2].title: required` reads `sessions[2].title: required (in S3)`."""
+    sessions = data.get("sessions") if isinstance(data, dict) else None
+    if not isinstance(sessions, list):
+        return list(messages)
+    labelled = []
+    for message in messages:
+        match = _SESSION_AT.match(message)
+        index = int(match.group(1)) if match else len(sessions)
+        session = sessions[index] if index < len(sessions) else None
+        code = session.get("code") if isinstance(session, dict) else None
+        labelled.append(f"{message} (in {code})" if isinstance(code, str) and code else message)
+    return labelled
+
+
+def program_warnings(data: dict) -> list[str]:
+    """What a valid program still lacks (sessions, segments, planned minutes), by path like
+    the errors; shown on import and publishing, never a reason to refuse."""
+    sessions = data.get("sessions") or []
+    if not sessions:
+        return ["sessions: no sessions yet; add one in the editor"]
+    warnings = []
+    for i, session in enumerate(sessions):
+        at = f"sessions[{i}]"
+        fit = segments_fit(session["minutes_min"], session["minutes_max"], session["segments"])
+        if fit == "empty":
+            warnings.append(f"{at}.segments: no segments yet, so the runner has no outline")
+        elif fit == "under":
+            low, high = planned_minutes(session["segments"])
+            warnings.append(
+                f"{at}.segments: planned {low}–{high} minutes leave part of the session's "
+                f"{session['minutes_min']}–{session['minutes_max']} minutes unplanned"
+            )
+    return warnings
+
+
 def parse_program_yaml(content: str | bytes) -> dict:
     if isinstance(content, bytes):
         if len(content) > MAX_FILE_BYTES:
@@ -199,7 +238,12 @@ def parse_program_yaml(content: str | bytes) -> dict:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         problem = getattr(exc, "problem", None) or "cannot be read"
         raise ProgramFileError([f"(file): not valid YAML at {where}: {problem}"]) from None
-    return validate_program_data(data)
+    try:
+        return validate_program_data(data)
+    except ProgramFileError as exc:
+        # Kept for the page and the command, which name each session by its code too.
+        exc.data = data
+        raise
 
 
 class _Dumper(yaml.SafeDumper):

@@ -63,6 +63,10 @@ def complete_profile(world):
     profile.foundations_notes = "FOUNDATIONS-PRIVATE likes structure"
     profile.personal_goals = "GOALS-PRIVATE run a marathon"
     profile.identity_notes = "IDENTITY-PRIVATE a maker at heart"
+    # Everything starts private; share what the *-SHARED names say, as the coach would.
+    profile.themes_visibility = Visibility.SHARED
+    profile.motivational_flow_visibility = Visibility.SHARED
+    profile.shadow_side_visibility = Visibility.SHARED
     profile.save()
     themes = {t.name: t for t in catalog.themes.all()}
     for rank, (name, score) in enumerate(
@@ -77,6 +81,7 @@ def complete_profile(world):
             trigger=f"trigger {i}",
             process=f"process {i}",
             outcome=f"outcome {i}",
+            visibility=Visibility.SHARED,
         )
     AchievementStory.objects.create(
         profile=profile,

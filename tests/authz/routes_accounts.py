@@ -6,6 +6,7 @@ ADMIN_ONLY = {"admin": 200, "other_org_admin": 200}
 ROUTES = [
     Route("home", expect={"anonymous": 302}, default=302),
     Route("healthz", expect={"anonymous": 200}, default=200),
+    Route("favicon", expect={"anonymous": 301}, default=301),
     # An organisation already exists in every matrix world, so the first-run page is gone.
     Route("setup", expect={"anonymous": 404}, default=404),
     Route(

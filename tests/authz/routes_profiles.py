@@ -48,6 +48,13 @@ ROUTES = [
     Route("profile_detail", expect=COACH_ONLY, args=lambda w: [w.client.pk]),
     Route("profile_edit", expect=COACH_ONLY, args=lambda w: [w.client.pk]),
     Route(
+        "profile_share",
+        expect=COACH_ONLY_POST,
+        args=lambda w: [w.client.pk],
+        method="POST",
+        data=lambda w: {"parts": ["blind_spots"]},
+    ),
+    Route(
         "profile_attachment_upload",
         # A file that fails the checks: the coach is let in (400 with the message) and
         # nothing is written to disk on every run of the matrix.

@@ -56,6 +56,13 @@ ROUTES = [
         expect=COACH_ONLY_POST,
         default=403,
     ),
+    Route(
+        "session_move_to_now",
+        method="POST",
+        args=_session,
+        expect=COACH_ONLY_POST,
+        default=403,
+    ),
     Route("calendar_settings", expect=PEOPLE_WITH_SESSIONS),
     Route(
         "calendar_regenerate",

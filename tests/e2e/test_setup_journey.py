@@ -79,7 +79,7 @@ def test_it_carries_an_organisation_from_invitation_to_a_client_reading_their_pr
     coach.get_by_role("link", name=re.compile("motivation profile")).click()
     assert_accessible(coach)
     coach.get_by_role("link", name=re.compile("Edit", re.I)).first.click()
-    coach.locator("#id_themes-0-theme").select_option(label="Demonstrate New Learning (Learner)")
+    coach.locator("#id_themes-0-theme").select_option(label="Helping someone else succeed (People)")
     coach.locator("#id_themes-0-score").fill("8.5")
     coach.locator("#id_themes-0-rank").fill("1")
     for i, title in enumerate(["The regional launch", "Winning the pilot", "The night course"]):
@@ -95,6 +95,10 @@ def test_it_carries_an_organisation_from_invitation_to_a_client_reading_their_pr
     assert coach.get_by_text(COACH_ONLY_MARKER).is_visible()
     assert coach.get_by_text("Only you").first.is_visible()
     assert_accessible(coach)
+    # Everything starts private; she shares what Rosa reviews before S1, in one step.
+    assert not coach.get_by_role("checkbox", name="Blind spots").is_checked()
+    coach.get_by_role("button", name="Share these with Rosa").click()
+    coach.get_by_text("Shared with Rosa. They see it in their portal.").wait_for()
 
     # She invites Rosa to her portal.
     coach.get_by_role("link", name="Back to Rosa Client").click()
@@ -124,9 +128,11 @@ def test_it_carries_an_organisation_from_invitation_to_a_client_reading_their_pr
     rosa.get_by_role("button", name="Confirm").click()
     rosa.wait_for_url(f"{base}/portal/")
 
+    # The profile is a section she opens.
+    rosa.locator("details.portal-profile > summary").click()
     assert rosa.get_by_text(SHARED_FLOW).is_visible()
     assert rosa.get_by_role("heading", name="The regional launch").is_visible()
-    assert rosa.get_by_text("Demonstrate New Learning").first.is_visible()
+    assert rosa.get_by_text("Helping someone else succeed").first.is_visible()
     assert COACH_ONLY_MARKER not in rosa.content()
     assert_accessible(rosa)
     client_context.close()

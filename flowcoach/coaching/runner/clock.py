@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from flowcoach.coaching import services
 from flowcoach.coaching.models import CoachingSession, Commitment, SessionNote, SessionRecord
+from flowcoach.lib.plain_text import plain_of
 
 from .services import RunnerError, check_writable, record_of, segment_count
 
@@ -125,14 +126,14 @@ def recap_text(session: CoachingSession, record: SessionRecord) -> str:
     """What the client may read: notes marked shared, and the adjustments to work on. Coach-
     only notes and the rest of the worksheet never enter it."""
     lines = [
-        f"- {note.body.strip()}"
+        f"- {plain_of(note.body.strip())}"
         for note in session.notes.filter(
             deleted_at__isnull=True, visibility=SessionNote.Visibility.SHARED
         ).order_by("created_at", "id")
         if note.body.strip()
     ]
     if record.adjustments.strip():
-        lines += ["", "What you will work on:", record.adjustments.strip()]
+        lines += ["", "What you will work on:", plain_of(record.adjustments.strip())]
     return "\n".join(lines)
 
 
@@ -143,7 +144,7 @@ def commitments_text(session: CoachingSession) -> str:
     ):
         who = "You" if commitment.owner == Commitment.Owner.CLIENT else "Your coach"
         due = f" (by {commitment.due_date:%-d %B %Y})" if commitment.due_date else ""
-        lines.append(f"- {who}: {commitment.text}{due}")
+        lines.append(f"- {who}: {plain_of(commitment.text)}{due}")
     return "\n".join(lines)
 
 
@@ -170,12 +171,15 @@ def session_complete(*, session: CoachingSession, now: datetime | None = None) -
         record.timing = timing
     record.completed_at = now
     record.save(update_fields=["timing", "completed_at"])
-    if session.status != CoachingSession.Status.HELD:
+    if session.status != CoachingSession.Status.HELD or session.held_at is None:
         session.status = CoachingSession.Status.HELD
-        session.save(update_fields=["status"])
+        # It ran when the runner first started it, whatever day it was booked for.
+        session.held_at = record.started_at or now
+        session.save(update_fields=["status", "held_at"])
     from flowcoach.outbox.services import OutboxError
 
     try:
+        emails.session_emails_held(session)
         emails.session_follow_up_draft(
             session=session,
             recap_text=recap_text(session, record),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import nh3
 from django.db.models import F, Q, QuerySet
@@ -308,8 +309,9 @@ def summary_markdown(session: CoachingSession, data: dict) -> str:
     """The summary as Markdown, for the coach's own records (it holds coach-only notes)."""
     client = session.engagement.client
     lines = [f"# {session.code} · {session.title}", "", f"With {client.full_name}."]
-    if session.starts_at:
-        lines.append(f"Held on {session.starts_at:%-d %B %Y}.")
+    if session.when:
+        held = session.when.astimezone(ZoneInfo(session.time_zone))
+        lines.append(f"Held on {held:%-d %B %Y}.")
     if data["purpose"]:
         lines += ["", "## Purpose statement", "", data["purpose"].text]
     lines += ["", "## Notes"]

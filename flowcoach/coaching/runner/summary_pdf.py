@@ -120,9 +120,9 @@ def _note_tags(note: SessionNote) -> str:
 
 
 def _held_on(session: CoachingSession) -> str:
-    if session.starts_at is None:
+    if session.when is None:
         return ""
-    local = session.starts_at.astimezone(ZoneInfo(session.time_zone))
+    local = session.when.astimezone(ZoneInfo(session.time_zone))
     return f"Held on {local:%-d %B %Y} at {local:%H:%M} ({session.time_zone.replace('_', ' ')})."
 
 

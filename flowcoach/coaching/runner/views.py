@@ -20,6 +20,7 @@ from flowcoach.accounts import policy
 from flowcoach.accounts.audit import audit_record
 from flowcoach.accounts.models import AuditAction, Role
 from flowcoach.coaching import access
+from flowcoach.coaching import services as scheduling
 
 from . import clock as runner_clock
 from . import selectors as runner_selectors
@@ -188,7 +189,12 @@ def runner(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "runner/runner.html",
-        {"session": session, "client": session.engagement.client, **data},
+        {
+            "session": session,
+            "client": session.engagement.client,
+            "far_from_booking": scheduling.far_from_booking(session),
+            **data,
+        },
     )
 
 

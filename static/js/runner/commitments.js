@@ -116,6 +116,17 @@ export function deleteCommitment(uuid) {
   renderCommitments();
 }
 
+// A due date as people say it ("Mon 21 Dec"), the way the server writes it on the page;
+// ISO dates stay in files and the API.
+function dayText(iso) {
+  const [year, month, day] = iso.split("-").map(Number);
+  return new Date(year, month - 1, day).toLocaleDateString("en-GB", {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+  });
+}
+
 export function renderCommitments() {
   const list = $("commitment-list");
   list.replaceChildren();
@@ -126,7 +137,7 @@ export function renderCommitments() {
     li.dataset.uuid = c.uuid;
     const text = document.createElement("span");
     text.className = "commitment-text";
-    text.textContent = `${c.owner === "coach" ? "You" : CLIENT}: ${c.text}${c.due_date ? ` (by ${c.due_date})` : ""}${editingCommitment === c.uuid ? " (editing)" : ""}`;
+    text.textContent = `${c.owner === "coach" ? "You" : CLIENT}: ${c.text}${c.due_date ? ` (by ${dayText(c.due_date)})` : ""}${editingCommitment === c.uuid ? " (editing)" : ""}`;
     const actions = document.createElement("span");
     const words = c.text.slice(0, 40);
     actions.append(

@@ -1,4 +1,5 @@
 import getpass
+import sys
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -44,15 +45,24 @@ class Command(BaseCommand):
             raise CommandError(f"--admin-email: {admin_email!r} is not an email address") from exc
         if not is_valid_time_zone(time_zone):
             raise CommandError(f"--time-zone: {time_zone!r} is not a known time zone")
-        if Organisation.objects.filter(name__iexact=name.strip()).exists():
-            raise CommandError(f"An organisation named {name!r} already exists.")
         if not no_password and password is None:
-            password = getpass.getpass("Password for the admin: ")
+            if not sys.stdin.isatty():
+                # Nobody can type a password here (a script, a container without a terminal).
+                raise CommandError(
+                    "No password given and no terminal to ask for one: add --password PASSWORD, "
+                    "or --no-password to let the admin sign in with an emailed code."
+                )
+            try:
+                password = getpass.getpass("Password for the admin: ")
+            except (EOFError, KeyboardInterrupt):
+                raise CommandError("No password typed; nothing was created.") from None
         if not no_password:
             try:
                 password_validation.validate_password(password or "")
             except ValidationError as error:
                 raise CommandError("--password: " + " ".join(error.messages)) from None
+        if Organisation.objects.filter(name__iexact=name.strip()).exists():
+            raise CommandError(f"An organisation named {name!r} already exists.")
         with transaction.atomic():
             organisation, user = services.organisation_create(
                 name=name,

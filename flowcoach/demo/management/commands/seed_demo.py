@@ -17,6 +17,8 @@ from flowcoach.clients.models import (
     ThemeCatalog,
     Visibility,
 )
+from flowcoach.clients.profile_selectors import REVIEWED_BEFORE_S1
+from flowcoach.clients.profile_services import profile_share
 from flowcoach.demo import data as demo_data
 from flowcoach.demo.audit import seed_audit
 from flowcoach.demo.checkins import seed_checkins
@@ -119,8 +121,6 @@ class Command(BaseCommand):
                 foundations_notes=spec["foundations"],
                 personal_goals=spec["goals"],
                 identity_notes=spec["identity"],
-                # One field shared beyond the defaults, so the demo shows both states.
-                personal_goals_visibility=Visibility.SHARED,
             )
             RankedTheme.objects.bulk_create(
                 RankedTheme(profile=profile, theme=themes[name], rank=rank, score=score)
@@ -137,6 +137,10 @@ class Command(BaseCommand):
                 )
                 for position, (title, trigger, process, outcome) in enumerate(spec["stories"])
             )
+            if spec["email"] != demo_data.NOT_SHARED_YET:
+                # A profile starts private; these clients' coaches shared what a client
+                # reviews before S1, and their personal goals, the way the profile page does.
+                profile_share(profile=profile, parts=[*REVIEWED_BEFORE_S1, "personal_goals"])
             if spec["email"] == demo_data.COACH_ONLY_STORY["client_email"]:
                 profile.stories.filter(title=demo_data.COACH_ONLY_STORY["title"]).update(
                     visibility=Visibility.COACH_ONLY

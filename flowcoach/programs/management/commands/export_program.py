@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from flowcoach.accounts.models import Organisation
+from flowcoach.accounts.selectors import organisation_slugs_text
 from flowcoach.programs.models import Program
 from flowcoach.programs.yaml_io import dump_program_yaml, program_to_dict
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         if organisation:
             org = Organisation.objects.filter(slug=organisation).first()
             if org is None:
-                raise CommandError(f"No organisation with the slug '{organisation}'.")
+                raise CommandError(
+                    f"No organisation with the slug '{organisation}'. {organisation_slugs_text()}"
+                )
         program = Program.objects.filter(organisation=org, slug=slug).first()
         if program is None:
             where = f"in organisation '{organisation}'" if org else "among the built-ins"

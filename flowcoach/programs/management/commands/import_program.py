@@ -8,9 +8,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from flowcoach.accounts.models import Membership, Organisation, Role, User
+from flowcoach.accounts.selectors import organisation_slugs_text
 from flowcoach.programs.models import Program
 from flowcoach.programs.services import program_import
-from flowcoach.programs.yaml_io import MAX_FILE_BYTES, ProgramFileError, parse_program_yaml
+from flowcoach.programs.yaml_io import (
+    MAX_FILE_BYTES,
+    ProgramFileError,
+    parse_program_yaml,
+    program_warnings,
+    with_codes,
+)
 
 
 class Command(BaseCommand):
@@ -31,7 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, organisation: str, owner=None, draft=False, **options):
         org = Organisation.objects.filter(slug=organisation).first()
         if org is None:
-            raise CommandError(f"No organisation with the slug '{organisation}'.")
+            raise CommandError(
+                f"No organisation with the slug '{organisation}'. {organisation_slugs_text()}"
+            )
         user = None
         if owner:
             user = User.objects.filter(email__iexact=owner).first()
@@ -56,8 +65,9 @@ class Command(BaseCommand):
         try:
             data = parse_program_yaml(path.read_bytes())
         except ProgramFileError as exc:
-            count = len(exc.errors)
-            lines = "\n".join(f"  {error}" for error in exc.errors)
+            errors = with_codes(exc.errors, getattr(exc, "data", None))
+            count = len(errors)
+            lines = "\n".join(f"  {error}" for error in errors)
             raise CommandError(
                 f"{file}: {count} problem{'s' * (count != 1)}, nothing imported:\n{lines}"
             ) from None
@@ -67,6 +77,8 @@ class Command(BaseCommand):
             owner=user,
             status=Program.Status.DRAFT if draft else Program.Status.PUBLISHED,
         )
+        for warning in with_codes(program_warnings(data), data):
+            self.stdout.write(f"Note: {warning}")
         sessions = program.templates.count()
         self.stdout.write(
             f"Imported '{program.title}' as {program.slug} into {org.name} "
