@@ -6,7 +6,7 @@ from django import forms
 
 from flowcoach.accounts.actor import Actor
 
-from . import csv_import, selectors
+from . import csv_import, selectors, services
 from .access import coach_choices_for
 from .models import Client
 
@@ -58,7 +58,7 @@ class ClientForm(forms.ModelForm):
         if selectors.email_taken(
             organisation=self.actor.organisation, email=email, exclude_pk=self.instance.pk
         ):
-            raise forms.ValidationError("A client with this email is already in your organisation.")
+            raise forms.ValidationError(services.DUPLICATE_EMAIL)
         return email
 
     def validate_unique(self) -> None:
