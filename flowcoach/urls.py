@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from flowcoach.lib import headers
+
 urlpatterns = [
     path("", include("flowcoach.accounts.urls")),
     path("", include("flowcoach.clients.urls")),
@@ -8,6 +10,7 @@ urlpatterns = [
     path("", include("flowcoach.outbox.urls")),
     path("api/", include("flowcoach.api.urls")),
     path("accounts/", include("allauth.urls")),
+    path(headers.REPORT_PATH.strip("/") + "/", headers.csp_report, name="csp_report"),
 ]
 
 handler403 = "flowcoach.errors.forbidden"

@@ -53,6 +53,15 @@ def test_it_has_a_row_for_every_url_we_serve():
     assert not missing, f"URLs with no row in the authorization matrix: {sorted(missing)}"
 
 
+def assert_protective_headers(response, *, signed_in: bool) -> None:
+    """Every answer carries the Content-Security-Policy (no inline script), and none given to
+    a signed-in person may be stored by a browser or proxy (issue #11, finding 8)."""
+    policy = response.get("Content-Security-Policy", "")
+    assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy, policy
+    if signed_in:
+        assert "no-store" in response.get("Cache-Control", ""), response.get("Cache-Control")
+
+
 def actor_for(world, role: str):
     return {
         "anonymous": None,
@@ -95,6 +104,7 @@ def test_it_answers_each_role_as_the_matrix_says(matrix_world, route: Route, rol
     else:
         response = http.get(url)
     expected = route.expected(role)
+    assert_protective_headers(response, signed_in=role != "anonymous")
     if expected == LOGIN:
         assert response.status_code == 302, f"{role} {route.method} {url}: {response.status_code}"
         assert response["Location"].startswith(reverse("account_login")), response["Location"]
