@@ -219,3 +219,10 @@ def test_it_explains_the_columns_on_the_page(world):
     for column in csv_import.COLUMNS:
         assert column in content
     assert reverse("client_import_example") in content
+
+
+def test_it_refuses_a_name_with_a_line_break_inside_quotes(world):
+    content = HEADER + '"Eve\r\nBcc: all@harbour.test",eve@x.test,,,,,\n'
+    response = upload(world.login(world.coach), content)
+    assert "full_name: Keep this to one line" in response.content.decode()
+    assert not Client.objects.filter(email="eve@x.test").exists()

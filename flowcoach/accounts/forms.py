@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from flowcoach.lib.text import TextPolicyMixin
 from flowcoach.lib.timezones import time_zone_choices
 
 from .models import Organisation, Role, User
 
 
-class PasswordPairMixin(forms.Form):
+class PasswordPairMixin(TextPolicyMixin, forms.Form):
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
 
@@ -64,7 +65,7 @@ class AcceptInvitationForm(PasswordPairMixin):
         super().__init__(*args, **kwargs)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(TextPolicyMixin, forms.Form):
     full_name = forms.CharField(label="Name", max_length=150, required=False)
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices)
@@ -88,13 +89,13 @@ class InvitationForm(forms.Form):
         return data
 
 
-class OrganisationSettingsForm(forms.ModelForm):
+class OrganisationSettingsForm(TextPolicyMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "time_zone", "sending_email", "require_mfa"]
 
 
-class PersonalSettingsForm(forms.ModelForm):
+class PersonalSettingsForm(TextPolicyMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "time_zone"]
