@@ -170,3 +170,18 @@ def test_it_keeps_the_pdf_within_a_fixed_number_of_queries(
 def test_it_refuses_anything_but_get(world, session):
     response = world.login(world.coach).post(reverse("runner_summary_pdf", args=[session.pk]))
     assert response.status_code == 405
+
+
+def test_it_marks_characters_its_font_cannot_print_and_says_why(world, session):
+    """Found by a probe: Chinese, Japanese and Korean characters and emoji vanished from the
+    PDF without a trace. They now show as a visible mark, and the PDF explains it."""
+    note(session, "Prix 価格 🎯 Ελλάδα", segment=0, flow_stage="find_out")
+    text = pdf_text(world.login(world.coach).get(reverse("runner_summary_pdf", args=[session.pk])))
+    assert "Prix \ufffd\ufffd \ufffd Ελλάδα" in text
+    assert "About this PDF" in text and "cannot be printed with this PDF's font" in text
+
+
+def test_it_says_nothing_about_fonts_when_everything_prints(world, session):
+    note(session, "Zoë · Ελλάδα · Київ", segment=0, flow_stage="find_out")
+    text = pdf_text(world.login(world.coach).get(reverse("runner_summary_pdf", args=[session.pk])))
+    assert "Zoë · Ελλάδα · Київ" in text and "About this PDF" not in text
