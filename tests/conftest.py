@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from flowcoach.accounts import services as account_services
 from flowcoach.accounts.models import Membership, Organisation, Role, User
 from flowcoach.clients.models import Client
+from tests.support.server_errors import server_errors  # noqa: F401 (an autouse fixture)
 
 PASSWORD = "a-Str0ng-test-passphrase"
 
