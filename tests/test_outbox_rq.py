@@ -82,7 +82,10 @@ def mailbox():
 
 
 def test_it_delivers_through_redis_with_a_real_rq_worker(
-    tmp_path, redis_url, mailbox, database_url  # noqa: F811 (a fixture)
+    tmp_path,
+    redis_url,
+    mailbox,
+    database_url,  # noqa: F811 (a fixture)
 ):
     site = Site(
         tmp_path, mailbox.port, database_url, FLOWCOACH_TASKS_BACKEND="rq", REDIS_URL=redis_url
