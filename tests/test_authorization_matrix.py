@@ -77,6 +77,10 @@ def actor_for(world, role: str):
 @pytest.fixture
 def matrix_world(world):
     """The shared world plus the extra objects some routes act upon."""
+    return build_extras(world)
+
+
+def build_extras(world):
     world.extras["coach_invitation"] = account_services.invitation_create(
         organisation=world.org,
         invited_by=world.admin,
