@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "flowcoach.clients",
     "flowcoach.programs",
     "flowcoach.coaching",
+    "flowcoach.portal",
+    "flowcoach.insights",
     "flowcoach.outbox",
     "flowcoach.demo",
 ]

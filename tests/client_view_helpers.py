@@ -12,8 +12,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession
+from flowcoach.coaching.runner import services as runner
 from tests.session_helpers import enrol
 
 

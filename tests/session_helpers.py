@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching import services
 from flowcoach.coaching.models import CoachingSession, Engagement
+from flowcoach.coaching.runner import services as runner
 from flowcoach.programs.models import Program
 
 

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from flowcoach.api.v1 import api
-from flowcoach.coaching import runner_clock
-from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
 
 SCHEMA_PATH = "/api/v1/openapi.json"

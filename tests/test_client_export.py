@@ -8,8 +8,8 @@ from datetime import date
 from django.urls import reverse
 
 from flowcoach.clients.models import AchievementStory, MotivationProfile
-from flowcoach.coaching import runner_clock
-from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from flowcoach.outbox import services as outbox
 from flowcoach.outbox.models import Kind, Message
 from flowcoach.outbox.worker import run_worker_once

@@ -15,9 +15,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from flowcoach.clients import services as client_services
-from flowcoach.coaching import emails, runner_clock, services
-from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching import emails, services
 from flowcoach.coaching.models import CoachingSession, Engagement, SessionNote
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from flowcoach.outbox import services as outbox
 from flowcoach.outbox.models import NOT_YET_SENT, Kind, Message, State
 from flowcoach.programs.models import Program

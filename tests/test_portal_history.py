@@ -7,8 +7,8 @@ from datetime import date
 
 from django.urls import reverse
 
-from flowcoach.coaching import runner_clock
-from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
 
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from flowcoach.coaching import emails
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession, PreparationTick
+from flowcoach.coaching.runner import services as runner
 from flowcoach.outbox import services as outbox
 from flowcoach.outbox.models import Kind, Message, State
 from tests.session_helpers import book, enrol, held_track, local_day

@@ -30,10 +30,11 @@ from flowcoach.clients.models import (
     ThemeCatalog,
     Visibility,
 )
-from flowcoach.coaching import links, runner_clock
-from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching import links
 from flowcoach.coaching import services as coaching
 from flowcoach.coaching.models import CoachingSession
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from flowcoach.outbox import services as outbox
 from flowcoach.outbox.models import Message, State
 from flowcoach.outbox.worker import run_worker_once
@@ -172,7 +173,11 @@ def client_urls(sessions: list[CoachingSession]) -> list[str]:
                 continue
             assert isinstance(pattern, URLPattern)
             name = namespace + (pattern.name or "")
-            if not name.startswith(("portal", "api_")) or name in (
+            in_portal_app = pattern.callback.__module__.startswith("flowcoach.portal.")
+            # What a client can see lives in one place: a portal page outside it is a leak risk
+            # the proof would not walk by module.
+            assert in_portal_app or not name.startswith("portal"), f"{name} outside portal/"
+            if not (in_portal_app or name.startswith(("portal", "api_"))) or name in (
                 "api_v1:not_found",  # any unknown address: a 404 by design
                 "api_v1:api-root",
             ):

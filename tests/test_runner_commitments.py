@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession, Commitment
+from flowcoach.coaching.runner import services as runner
 from flowcoach.coaching.services import engagement_enrol
 from flowcoach.programs.models import Program
 

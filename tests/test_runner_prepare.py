@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession
+from flowcoach.coaching.runner import services as runner
 from flowcoach.coaching.services import engagement_enrol
 from flowcoach.programs.models import Program
 

@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from flowcoach.coaching import runner_clock
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from flowcoach.coaching.services import calendar_feed_of, engagement_enrol
 from flowcoach.outbox.models import Message
 from flowcoach.programs.models import Program

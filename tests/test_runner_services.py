@@ -9,14 +9,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from flowcoach.coaching import emails, runner_clock
-from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching import emails
 from flowcoach.coaching.models import (
     CoachingSession,
     Commitment,
     PurposeStatement,
     SessionNote,
 )
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from flowcoach.coaching.services import engagement_enrol
 from flowcoach.outbox.models import Message
 from flowcoach.programs.models import Program

@@ -212,3 +212,12 @@ def test_it_shows_preparation_ticks_and_open_session_topics(db):
     counts = (PreparationTick.objects.count(), Message.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert counts == (PreparationTick.objects.count(), Message.objects.count())
+
+
+def test_it_gives_the_admin_an_audit_log_with_every_kind_of_entry_once(db):
+    from flowcoach.accounts.models import AuditEntry
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    actions = sorted(AuditEntry.objects.values_list("action", flat=True))
+    assert actions == ["export", "export", "new_device", "settings_changed"]

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from flowcoach.coaching import runner_clock
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching.models import CoachingSession
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
 from tests.query_counts import assert_same_queries_at_two_sizes
 

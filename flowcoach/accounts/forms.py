@@ -1,10 +1,13 @@
+import zoneinfo
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.contrib.auth import password_validation
 
 from flowcoach.lib.text import TextPolicyMixin
 from flowcoach.lib.timezones import time_zone_choices
 
-from .models import Organisation, Role, User
+from .models import AuditAction, Organisation, Role, User
 
 
 class PasswordPairMixin(TextPolicyMixin, forms.Form):
@@ -100,3 +103,65 @@ class PersonalSettingsForm(TextPolicyMixin, forms.ModelForm):
         model = User
         fields = ["full_name", "time_zone"]
         labels = {"full_name": "Your name"}
+
+
+class AuditFilterForm(TextPolicyMixin, forms.Form):
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]
+    )
+    actor = forms.TypedChoiceField(label="Done by", required=False, coerce=int, empty_value=None)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, actors: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "Anyone")] + [
+            (user.pk, user.full_name) for user in actors
+        ]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "Choose a day on or after the first one.")
+        return data
+
+    def cleaned_filters(self, viewer: User) -> dict:
+        """Days are the viewer's own: "until 6 December" includes all of that day there."""
+        zone = zoneinfo.ZoneInfo(viewer.time_zone or "UTC")
+        data, filters = self.cleaned_data, {}
+        if data.get("action"):
+            filters["action"] = data["action"]
+        if data.get("actor"):
+            filters["actor_id"] = data["actor"]
+        if data.get("since"):
+            filters["since"] = datetime.combine(data["since"], time.min, zone)
+        if data.get("until"):
+            filters["until"] = datetime.combine(data["until"] + timedelta(days=1), time.min, zone)
+        return filters
+
+
+class RetentionForm(TextPolicyMixin, forms.Form):
+    """One field per kind of content the apps registered: days to keep after an engagement
+    ends, or blank to keep it until someone deletes it."""
+
+    def __init__(self, *args, kinds, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .retention import MAX_DAYS, MIN_DAYS
+
+        for kind in kinds:
+            self.fields[kind.key] = forms.IntegerField(
+                label=f"{kind.label}: days to keep after an engagement ends",
+                required=False,
+                min_value=MIN_DAYS,
+                max_value=MAX_DAYS,
+                initial=current.get(kind.key),
+                help_text="Leave empty to keep them until you delete them.",
+            )
+
+    def settings(self) -> dict[str, int]:
+        return {key: days for key, days in self.cleaned_data.items() if days}

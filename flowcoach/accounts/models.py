@@ -69,6 +69,9 @@ class Organisation(models.Model):
     require_mfa = models.BooleanField(
         "require two-factor authentication for coaches and admins", default=False
     )
+    # How many days after an engagement ends each kind of coaching content is kept, by the
+    # kind's key (`accounts/retention.py`); a kind not named is kept until deleted.
+    retention = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -140,3 +143,84 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class AuditAction(models.TextChoices):
+    EXPORT = "export", "Exported"
+    CLIENT_DELETED = "client_deleted", "Deleted a client"
+    COACH_CHANGED = "coach_changed", "Changed a client's coach"
+    MEMBER_JOINED = "member_joined", "Joined with a role"
+    MEMBER_SUSPENDED = "member_suspended", "Suspended access"
+    MEMBER_RESTORED = "member_restored", "Restored access"
+    SETTINGS_CHANGED = "settings_changed", "Changed settings"
+    NEW_DEVICE = "new_device", "Signed in on a new device"
+    RETENTION_APPLIED = "retention_applied", "Removed data past its keeping time"
+
+
+class AuditEntry(models.Model):
+    """One sensitive action: who, what, on which object (by id), when, and counts. Never
+    personal content (no names, addresses, notes or answers), so an entry can outlive what it
+    points at: deleting a client leaves only an id here. Written by `audit.audit_record`
+    only; nothing in the app edits or deletes an entry."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The role the actor acted in, kept when the account is gone.
+    actor_role = models.CharField(max_length=10, blank=True)
+    action = models.CharField(max_length=24, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=24, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Short codes and counts only: {"format": "pdf"}, {"notes": 12}, {"fields": ["name"]}.
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["organisation", "action", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_id} at {self.created_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        # An audit trail that can be rewritten proves nothing.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    @property
+    def detail_text(self) -> str:
+        parts = []
+        for key, value in self.detail.items():
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            parts.append(f"{key.replace('_', ' ')}: {shown}")
+        return "; ".join(parts)
+
+    @property
+    def object_text(self) -> str:
+        if not self.object_type:
+            return ""
+        label = self.object_type.replace("_", " ")
+        return f"{label} #{self.object_id}" if self.object_id is not None else label
+
+
+class KnownDevice(models.Model):
+    """A browser a person has signed in from, as a keyed hash of its user agent (never the
+    agent itself), so a sign-in from a new one can be noted in the audit log."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    first_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "fingerprint"], name="known_device_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"device of user {self.user_id} since {self.first_seen:%Y-%m-%d}"

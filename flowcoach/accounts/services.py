@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import hooks
-from .models import Invitation, Membership, Organisation, Role, User
+from .audit import audit_record
+from .models import AuditAction, Invitation, Membership, Organisation, Role, User
 
 INVITATION_SALT = "flowcoach.invitation"
 INVITATION_DAYS = 14
@@ -225,6 +226,15 @@ def invitation_accept(
     invitation.accepted_by = user
     invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
     hooks.fire(hooks.invitation_accepted(invitation.role), invitation=invitation, user=user)
+    audit_record(
+        organisation=invitation.organisation_id,
+        actor=user,
+        actor_role=invitation.role,
+        action=AuditAction.MEMBER_JOINED,
+        object_type="user",
+        object_id=user.pk,
+        detail={"role": invitation.role},
+    )
     return user
 
 
@@ -233,7 +243,9 @@ class MembershipError(Exception):
 
 
 @transaction.atomic
-def membership_set_active(*, membership: Membership, active: bool) -> Membership:
+def membership_set_active(
+    *, membership: Membership, active: bool, by: User | None = None
+) -> Membership:
     """Suspends or restores someone's access to one organisation. Apps above may object (a
     coach who still has clients keeps access until an admin reassigns them)."""
     if not active:
@@ -242,4 +254,39 @@ def membership_set_active(*, membership: Membership, active: bool) -> Membership
             raise MembershipError(" ".join(objections))
     membership.is_active = active
     membership.save(update_fields=["is_active"])
+    audit_record(
+        organisation=membership.organisation_id,
+        actor=by,
+        actor_role=Role.ADMIN if by is not None else "",
+        action=AuditAction.MEMBER_RESTORED if active else AuditAction.MEMBER_SUSPENDED,
+        object_type="membership",
+        object_id=membership.pk,
+        detail={"role": membership.role},
+    )
     return membership
+
+
+@transaction.atomic
+def retention_set(*, organisation: Organisation, settings: dict, by: User | None) -> Organisation:
+    from .retention import clean_settings
+
+    clean = clean_settings(settings)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changed = sorted(
+        key
+        for key in set(clean) | set(organisation.retention or {})
+        if clean.get(key) != (organisation.retention or {}).get(key)
+    )
+    organisation.retention = clean
+    organisation.save(update_fields=["retention"])
+    if changed:
+        audit_record(
+            organisation=organisation,
+            actor=by,
+            actor_role=Role.ADMIN if by is not None else "",
+            action=AuditAction.SETTINGS_CHANGED,
+            object_type="retention",
+            object_id=organisation.pk,
+            detail={"fields": changed},
+        )
+    return organisation

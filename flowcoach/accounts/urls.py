@@ -13,5 +13,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/<int:pk>/toggle/", views.membership_toggle, name="membership_toggle"),
     path("organisation/settings/", views.organisation_settings, name="organisation_settings"),
+    path("organisation/audit/", views.audit_log, name="audit_log"),
+    path("organisation/retention/", views.retention_settings, name="retention_settings"),
     path("me/settings/", views.personal_settings, name="personal_settings"),
 ]

@@ -1,5 +1,6 @@
 from allauth.account.utils import perform_login
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,16 +9,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.lib import redirects
 
-from . import policy, selectors, services
+from . import policy, retention, selectors, services
 from .actor import SESSION_KEY
+from .audit import audit_record
 from .forms import (
     AcceptInvitationForm,
+    AuditFilterForm,
     InvitationForm,
     OrganisationSettingsForm,
     PersonalSettingsForm,
+    RetentionForm,
     SetupForm,
 )
-from .models import Organisation, Role
+from .models import AuditAction, Organisation, Role
 
 
 @require_GET
@@ -203,7 +207,9 @@ def membership_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "You cannot remove your own admin access.")
         return redirect("people")
     try:
-        services.membership_set_active(membership=membership, active=not membership.is_active)
+        services.membership_set_active(
+            membership=membership, active=not membership.is_active, by=actor.user
+        )
     except services.MembershipError as error:
         messages.error(request, str(error))
     else:
@@ -217,7 +223,18 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     form = OrganisationSettingsForm(request.POST or None, instance=actor.organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            if form.changed_data:
+                audit_record(
+                    organisation=actor.organisation,
+                    actor=actor.user,
+                    actor_role=Role.ADMIN,
+                    action=AuditAction.SETTINGS_CHANGED,
+                    object_type="organisation",
+                    object_id=actor.organisation.pk,
+                    detail={"fields": sorted(form.changed_data)},
+                )
         messages.success(request, "Organisation settings saved.")
         return redirect("organisation_settings")
     return render(
@@ -239,5 +256,52 @@ def personal_settings(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/personal_settings.html",
         {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@policy.role_required(*policy.ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Sensitive actions in this organisation, for its admins: who, what, on which record, when.
+    Read only: nothing here changes an entry."""
+    actor = policy.actor_of(request)
+    actors = selectors.audit_actors(actor.organisation)
+    form = AuditFilterForm(request.GET or None, actors=actors)
+    filters = form.cleaned_filters(actor.user) if form.is_valid() else {}
+    entries = selectors.audit_entries(actor.organisation, **filters)
+    page = Paginator(entries, selectors.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"form": form, "page": page, "filtered": bool(filters)},
+        status=400 if form.errors else 200,
+    )
+
+
+@policy.role_required(*policy.ADMIN)
+def retention_settings(request: HttpRequest) -> HttpResponse:
+    """How long coaching content is kept after an engagement ends, with a preview of what a
+    setting would remove and when (counts and dates only) before it is saved."""
+    actor = policy.actor_of(request)
+    organisation = actor.organisation
+    form = RetentionForm(
+        request.POST or None, kinds=retention.kinds(), current=organisation.retention
+    )
+    proposed = None
+    if request.method == "POST" and form.is_valid():
+        proposed = form.settings()
+        if "save" in request.POST:
+            services.retention_set(organisation=organisation, settings=proposed, by=actor.user)
+            messages.success(request, "Saved. What is due goes in tonight's run.")
+            return redirect("retention_settings")
+    return render(
+        request,
+        "accounts/retention.html",
+        {
+            "form": form,
+            "previewing": proposed is not None,
+            "preview": retention.preview(organisation, proposed),
+        },
         status=400 if form.errors else 200,
     )

@@ -1,5 +1,5 @@
 """The shapes of the client API's answers, version 1. They mirror the dictionaries
-`coaching.client_selectors` builds, field for field; an answer is checked against its shape
+`portal.selectors` builds, field for field; an answer is checked against its shape
 on the way out, so a field added to a selector reaches the API only once it is named here.
 
 Times keep the selectors' ISO 8601 form with a `+00:00` offset (pydantic would write `Z`):

@@ -4,7 +4,7 @@ seam a mobile app would use (docs/api.md). Built with django-ninja: typed answer
 
 Every answer is JSON, errors included, because an app cannot follow a redirect to a sign-in
 page. Who may call is decided in `auth.py`; what a client may read is decided once in
-`coaching.client_selectors`, which the portal's export uses too. The endpoints stay thin."""
+`portal.selectors`, which the portal's export uses too. The endpoints stay thin."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 
 from flowcoach.accounts import policy
-from flowcoach.coaching import client_selectors
 from flowcoach.coaching.models import Commitment
+from flowcoach.portal import selectors as client_selectors
 
 from . import schemas
 from .auth import ApiError, ClientSession

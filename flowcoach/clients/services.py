@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from flowcoach.accounts import hooks
 from flowcoach.accounts import services as account_services
-from flowcoach.accounts.models import Invitation, Membership, Organisation, Role, User
+from flowcoach.accounts.audit import audit_record
+from flowcoach.accounts.models import (
+    AuditAction,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
 
 from .models import Client, MotivationProfile, ProfileAttachment
 
@@ -122,7 +130,7 @@ class ReassignRefused(Exception):
 
 
 @transaction.atomic
-def client_reassign(*, client: Client, coach: User) -> Client:
+def client_reassign(*, client: Client, coach: User, by: User | None = None) -> Client:
     """Moves the client, and with them all their coaching (apps above hear of it through
     hooks), to `coach` in one transaction: a client belongs to one coach at a time."""
     client = (
@@ -141,6 +149,14 @@ def client_reassign(*, client: Client, coach: User) -> Client:
     except hooks.Refused as error:
         # Raising out of the atomic block rolls back the coach change as well.
         raise ReassignRefused(str(error)) from None
+    audit_record(
+        organisation=client.organisation_id,
+        actor=by,
+        action=AuditAction.COACH_CHANGED,
+        object_type="client",
+        object_id=client.pk,
+        detail={"from_user": previous.pk, "to_user": coach.pk},
+    )
     return client
 
 
@@ -181,7 +197,7 @@ def _user_session_keys(user: User) -> list[str]:
 
 
 @transaction.atomic
-def client_delete(*, client: Client) -> None:
+def client_delete(*, client: Client, by: User | None = None) -> None:
     """Removes every trace of the client: record, profile with its themes, stories and files,
     invitations, their membership here, and their sign-in when nothing else needs it."""
     client = Client.objects.select_for_update(of=("self",)).select_related("user").get(pk=client.pk)
@@ -195,6 +211,14 @@ def client_delete(*, client: Client) -> None:
         Q(payload__client_id=client.pk) | Q(email__iexact=client.email)
     ).delete()
     user = client.user
+    # An id and nothing else: the log must not keep what the deletion removes.
+    audit_record(
+        organisation=organisation_id,
+        actor=by,
+        action=AuditAction.CLIENT_DELETED,
+        object_type="client",
+        object_id=client.pk,
+    )
     hooks.fire(hooks.CLIENT_DELETING, client=client)
     client.delete()  # cascades to the profile, ranked themes, stories and attachment rows
     if user is not None:

@@ -135,7 +135,7 @@ def client_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         coach = form.cleaned_data["coach"]
         try:
-            services.client_reassign(client=client, coach=coach)
+            services.client_reassign(client=client, coach=coach, by=request.user)
         except services.ReassignRefused as refusal:
             form.add_error(None, f"Nothing has changed. {refusal}")
         else:
@@ -173,7 +173,7 @@ def client_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeleteForm(_data(request), client=client)
     if request.method == "POST" and form.is_valid():
         name = client.full_name
-        services.client_delete(client=client)
+        services.client_delete(client=client, by=request.user)
         messages.success(request, f"{name} and everything about them has been deleted.")
         return redirect("client_list")
     return render(request, "clients/client_delete.html", {"form": form, "client": client})

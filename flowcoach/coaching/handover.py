@@ -16,8 +16,9 @@ from flowcoach.clients.models import Client
 from flowcoach.outbox.handover import messages_hand_over
 from flowcoach.outbox.services import OutboxError
 
-from . import emails, runner_clock
+from . import emails
 from .models import CoachingSession, Engagement, SessionRecord
+from .runner import clock as runner_clock
 
 
 def client_reassign_objection(*, client: Client, **_) -> str | None:

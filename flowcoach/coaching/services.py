@@ -241,7 +241,7 @@ def _set_time_and_place(
 
 
 def _set_topic(session: CoachingSession, open_topic: str | None) -> None:
-    from .preparation_services import PreparationError, clean_topic
+    from .preparation.services import PreparationError, clean_topic
 
     if open_topic is None:
         return

@@ -13,7 +13,7 @@ from flowcoach.accounts import policy
 from flowcoach.accounts.models import Role
 from flowcoach.clients import access as client_access
 
-from . import access, calendar, links, preparation_selectors, selectors, services
+from . import access, calendar, links, selectors, services
 from .forms import (
     CancelForm,
     ClientCancelForm,
@@ -25,6 +25,7 @@ from .forms import (
     ScheduleForm,
 )
 from .models import CalendarFeed, NudgeSetting, SessionRequest
+from .preparation import selectors as preparation_selectors
 
 
 @policy.role_required(*policy.COACH)

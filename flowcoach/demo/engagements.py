@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from flowcoach.clients.models import Client
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching import services as coaching
 from flowcoach.coaching.models import (
     CoachingSession,
@@ -21,6 +20,7 @@ from flowcoach.coaching.models import (
     SessionNote,
     SessionRecord,
 )
+from flowcoach.coaching.runner import services as runner
 from flowcoach.programs.models import Program
 
 VIDEO = "https://meet.example.org/harbourline/{slug}"

@@ -10,10 +10,10 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from flowcoach.coaching import preparation_services as preparation
-from flowcoach.coaching import runner_services as runner
 from flowcoach.coaching import services as coaching
 from flowcoach.coaching.models import CoachingSession, PreparationTick
+from flowcoach.coaching.preparation import services as preparation
+from flowcoach.coaching.runner import services as runner
 from flowcoach.demo.engagements import VIDEO
 
 SALES_CLIENT = "marcus@example.org"

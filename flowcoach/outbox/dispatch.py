@@ -28,7 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import CLAIMABLE, DeliveryAttempt, Message, State
-from .services import due_messages
+from .selectors import due_messages
 
 logger = logging.getLogger("flowcoach.outbox")
 
@@ -268,9 +268,9 @@ def _record_sent(message: Message, log: _Log) -> None:
     log.add(message, DeliveryAttempt.Outcome.SENT, "250 accepted")
 
 
-def _record_failure(message: Message, answer: str, log: _Log, *, permanent: bool) -> None:
-    from . import tasks
-
+def _record_failure(
+    message: Message, answer: str, log: _Log, *, permanent: bool, schedule_retry=None
+) -> None:
     now = timezone.now()
     retry = not permanent and message.attempts < max_attempts()
     next_attempt = now + backoff(message.attempts) if retry else None
@@ -285,8 +285,9 @@ def _record_failure(message: Message, answer: str, log: _Log, *, permanent: bool
             claim_token="",
             updated_at=now,
         )
-        if updated and retry:
-            tasks.schedule_send(message.pk, next_attempt)
+        if updated and retry and schedule_retry:
+            # In the same transaction as the failure, so the retry and the state agree.
+            schedule_retry(message.pk, next_attempt)
     log.add(message, DeliveryAttempt.Outcome.FAILED, answer)
     logger.warning(
         "Outbox: message %s to %s failed (attempt %d): %s%s",
@@ -312,8 +313,12 @@ def _record_interrupted(message: Message, answer: str, log: _Log) -> None:
     logger.warning("Outbox: message %s interrupted mid-send: %s", message.pk, answer)
 
 
-def deliver(messages: list[Message], connection=None) -> dict[str, int]:
-    """Send claimed messages over one SMTP connection and record each outcome."""
+def deliver(messages: list[Message], connection=None, *, schedule_retry=None) -> dict[str, int]:
+    """Send claimed messages over one SMTP connection and record each outcome.
+
+    `schedule_retry(pk, when)` queues the next try of a temporary failure; the worker's
+    tasks pass their own (`tasks.schedule_send`), so this module never imports them. Without
+    it a failed message still carries its next try time, and the worker's sweep finds it."""
     counts = {"sent": 0, "failed": 0, "interrupted": 0, "skipped": 0}
     if not messages:
         return counts
@@ -331,7 +336,11 @@ def deliver(messages: list[Message], connection=None) -> dict[str, int]:
                     counts["skipped"] += 1
                     continue
                 _record_failure(
-                    message, f"Could not reach the mail server: {answer}", log, permanent=False
+                    message,
+                    f"Could not reach the mail server: {answer}",
+                    log,
+                    permanent=False,
+                    schedule_retry=schedule_retry,
                 )
                 counts["failed"] += 1
             return counts
@@ -351,7 +360,13 @@ def deliver(messages: list[Message], connection=None) -> dict[str, int]:
             except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
                 # The server answered: nothing was accepted. 5xx will not change by retrying.
                 code, answer = _server_answer(error)
-                _record_failure(message, answer, log, permanent=bool(code and code >= 500))
+                _record_failure(
+                    message,
+                    answer,
+                    log,
+                    permanent=bool(code and code >= 500),
+                    schedule_retry=schedule_retry,
+                )
                 counts["failed"] += 1
             except Exception as error:  # noqa: BLE001
                 # The conversation broke off: we cannot tell whether the server took it.
@@ -376,7 +391,7 @@ def deliver(messages: list[Message], connection=None) -> dict[str, int]:
     return counts
 
 
-def send_one(message_pk: int, *, companions: int = 0, on_reserved=None) -> str:
+def send_one(message_pk: int, *, companions: int = 0, on_reserved=None, schedule_retry=None) -> str:
     """Claim and send one message; a no-op when it is not (or no longer) due.
 
     With `companions`, other due messages ride along on the same SMTP connection: a burst of
@@ -390,7 +405,7 @@ def send_one(message_pk: int, *, companions: int = 0, on_reserved=None) -> str:
         claimed += claim(limit=companions)
     if on_reserved and len(claimed) > 1:
         on_reserved([message.pk for message in claimed[1:]])
-    deliver(claimed)
+    deliver(claimed, schedule_retry=schedule_retry)
     return "sent" if claimed[0].pk in _sent_pks(claimed) else "not sent"
 
 
@@ -403,7 +418,11 @@ def _sent_pks(messages: list[Message]) -> set[int]:
 
 
 def dispatch_due(
-    *, batch_size: int = 200, max_batches: int | None = None, on_reserved=None
+    *,
+    batch_size: int = 200,
+    max_batches: int | None = None,
+    on_reserved=None,
+    schedule_retry=None,
 ) -> dict[str, int]:
     """Send every due message, in batches, over one SMTP connection."""
     totals = {"sent": 0, "failed": 0, "interrupted": 0, "skipped": 0}
@@ -419,7 +438,7 @@ def dispatch_due(
                 on_reserved([message.pk for message in claimed])
             if connection is None:
                 connection = get_connection(fail_silently=False)
-            for outcome, n in deliver(claimed, connection).items():
+            for outcome, n in deliver(claimed, connection, schedule_retry=schedule_retry).items():
                 totals[outcome] += n
     finally:
         if connection is not None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from flowcoach.accounts.models import Organisation
 
-from .models import DeliveryAttempt, Message, OrganisationEmailSettings, State
+from .models import CLAIMABLE, DeliveryAttempt, Message, OrganisationEmailSettings, State
 
 RECENT = 50
 
@@ -89,3 +91,22 @@ def counts_for(organisation: Organisation) -> tuple[dict[str, int], list[CoachCo
 def auto_approve_kinds(organisation: Organisation) -> list[str]:
     settings = OrganisationEmailSettings.objects.filter(organisation=organisation).first()
     return list(settings.auto_approve_kinds) if settings else []
+
+
+# --- for the worker: what is due -------------------------------------------------------------
+
+
+def due_q(now: datetime) -> Q:
+    """Due to be sent: approved and its time has come, or a failed one whose retry is due."""
+    return Q(state__in=CLAIMABLE, send_after__lte=now) & (
+        Q(state__in=(State.APPROVED, State.QUEUED), next_attempt_at__isnull=True)
+        | Q(next_attempt_at__lte=now)
+    )
+
+
+def due_messages(now: datetime | None = None):
+    """Messages a worker may reserve now: due, and not reserved by a live worker."""
+    now = now or timezone.now()
+    return Message.objects.filter(due_q(now)).filter(
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    )

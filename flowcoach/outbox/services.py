@@ -15,14 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import linebreaks
 
-from flowcoach.accounts.models import Organisation, User
+from flowcoach.accounts.audit import audit_record
+from flowcoach.accounts.models import AuditAction, Organisation, Role, User
 
 from .models import (
-    CLAIMABLE,
     DeliveryAttempt,
     Kind,
     Message,
@@ -432,7 +431,7 @@ def message_create_one_off(
 
 @transaction.atomic
 def email_settings_update(
-    *, organisation: Organisation, auto_approve_kinds: Iterable[str]
+    *, organisation: Organisation, auto_approve_kinds: Iterable[str], by: User | None = None
 ) -> OrganisationEmailSettings:
     kinds = sorted(set(auto_approve_kinds))
     unknown = set(kinds) - set(Kind.values)
@@ -441,9 +440,20 @@ def email_settings_update(
     email_settings, _ = OrganisationEmailSettings.objects.select_for_update().get_or_create(
         organisation=organisation
     )
+    changed = sorted(set(kinds) ^ set(email_settings.auto_approve_kinds or []))
     email_settings.auto_approve_kinds = kinds
     email_settings.updated_at = timezone.now()
     email_settings.save()
+    if changed:
+        audit_record(
+            organisation=organisation,
+            actor=by,
+            actor_role=Role.ADMIN if by is not None else "",
+            action=AuditAction.SETTINGS_CHANGED,
+            object_type="email_settings",
+            object_id=email_settings.pk,
+            detail={"auto_approve": kinds},
+        )
     return email_settings
 
 
@@ -487,19 +497,3 @@ def recover_interrupted(*, now: datetime | None = None) -> int:
         )
     logger.warning("Outbox: %d interrupted message(s) flagged for their coach", len(stale))
     return len(stale)
-
-
-def due_q(now: datetime) -> Q:
-    """Due to be sent: approved and its time has come, or a failed one whose retry is due."""
-    return Q(state__in=CLAIMABLE, send_after__lte=now) & (
-        Q(state__in=(State.APPROVED, State.QUEUED), next_attempt_at__isnull=True)
-        | Q(next_attempt_at__lte=now)
-    )
-
-
-def due_messages(now: datetime | None = None):
-    """Messages a worker may reserve now: due, and not reserved by a live worker."""
-    now = now or timezone.now()
-    return Message.objects.filter(due_q(now)).filter(
-        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
-    )

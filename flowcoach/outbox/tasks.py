@@ -16,14 +16,21 @@ def send_message(message_pk: int) -> str:
     """Send one approved message when it is due. Firing early (the message was moved to a
     later time) or for a message already handled does nothing."""
     return dispatch.send_one(
-        message_pk, companions=dispatch.batch_size() - 1, on_reserved=retire_send_tasks
+        message_pk,
+        companions=dispatch.batch_size() - 1,
+        on_reserved=retire_send_tasks,
+        schedule_retry=schedule_send,
     )
 
 
 @task()
 def dispatch_due() -> dict[str, int]:
     """Send everything due, in batches over one SMTP connection."""
-    return dispatch.dispatch_due(batch_size=dispatch.batch_size(), on_reserved=retire_send_tasks)
+    return dispatch.dispatch_due(
+        batch_size=dispatch.batch_size(),
+        on_reserved=retire_send_tasks,
+        schedule_retry=schedule_send,
+    )
 
 
 def _writes_to_our_database() -> bool:

@@ -147,6 +147,7 @@ def email_settings(request: HttpRequest) -> HttpResponse:
         services.email_settings_update(
             organisation=actor.organisation,
             auto_approve_kinds=form.cleaned_data["auto_approve_kinds"],
+            by=actor.user,
         )
         messages.success(request, "Saved. New emails of the ticked kinds go out without waiting.")
         return redirect("outbox_settings")

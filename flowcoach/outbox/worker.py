@@ -22,7 +22,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from . import services, tasks
+from . import selectors, services, tasks
 from .models import State
 
 logger = logging.getLogger("flowcoach.outbox")
@@ -34,7 +34,7 @@ def sweep(*, lost_after: timedelta = timedelta(0)) -> dict[str, int]:
     interrupted = services.recover_interrupted()
     threshold = timezone.now() - lost_after
     waiting = (
-        services.due_messages()
+        selectors.due_messages()
         .filter(state__in=(State.APPROVED, State.QUEUED, State.FAILED))
         .filter(send_after__lte=threshold)
         .count()

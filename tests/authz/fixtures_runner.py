@@ -1,6 +1,6 @@
 import uuid
 
-from flowcoach.coaching import runner_services
+from flowcoach.coaching.runner import services as runner_services
 
 
 def add_extras(world) -> None:

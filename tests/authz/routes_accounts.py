@@ -44,5 +44,14 @@ ROUTES = [
         default=403,
     ),
     Route("organisation_settings", expect=ADMIN_ONLY, default=403),
+    Route("audit_log", expect=ADMIN_ONLY, default=403),
+    Route("retention_settings", expect=ADMIN_ONLY, default=403),
+    Route(
+        "retention_settings",
+        method="POST",
+        data=lambda w: {"session_notes": "90", "preview": "1"},
+        expect=ADMIN_ONLY,
+        default=403,
+    ),
     Route("personal_settings", default=200),
 ]

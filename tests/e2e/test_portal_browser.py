@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from flowcoach.coaching import runner_clock
-from flowcoach.coaching import runner_services as runner
+from flowcoach.coaching.runner import clock as runner_clock
+from flowcoach.coaching.runner import services as runner
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
 from tests.e2e.conftest import assert_accessible, sign_in
 

@@ -91,7 +91,7 @@ def _sign_in(page, live_server, world):
 
 
 def _timing(session, *stretches):
-    from flowcoach.coaching import runner_services
+    from flowcoach.coaching.runner import services as runner_services
 
     record = runner_services.record_of(session)
     now = timezone.now()
@@ -142,7 +142,7 @@ def test_it_warns_in_words_at_the_minimum_and_past_the_maximum_then_completes(
 
 
 def test_it_shows_both_versions_when_two_tabs_edit_one_note(live_server, page, world):
-    from flowcoach.coaching import runner_services
+    from flowcoach.coaching.runner import services as runner_services
 
     session = _session(world)
     runner_services.note_save(session=session, uuid=uuid.uuid4(), body="First thought")

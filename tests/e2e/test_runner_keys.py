@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from flowcoach.coaching import runner_services
 from flowcoach.coaching.models import CoachingSession, Commitment, SessionNote
+from flowcoach.coaching.runner import services as runner_services
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.session_helpers import enrol
 

@@ -79,7 +79,7 @@ print(json.dumps({"session": session.pk, "coach": coach.email}))
 # What the server's database holds for the session, as JSON.
 STORED = """
 import json
-from flowcoach.coaching import runner_services
+from flowcoach.coaching.runner import services as runner_services
 from flowcoach.coaching.models import CoachingSession, PurposeStatement, SessionNote
 session = CoachingSession.objects.get(pk=SESSION)
 notes = [

@@ -18,6 +18,7 @@ from flowcoach.clients.models import (
     Visibility,
 )
 from flowcoach.demo import data as demo_data
+from flowcoach.demo.audit import seed_audit
 from flowcoach.demo.engagements import seed_engagements
 from flowcoach.demo.preparation import seed_preparation
 
@@ -141,6 +142,7 @@ class Command(BaseCommand):
         self._sample_attachment(org)
         seed_engagements(org)
         seed_preparation(org)
+        seed_audit(org)
         self.stdout.write(self.style.SUCCESS(f"Demo practice ready: {org.name}."))
         self.stdout.write(f"Demo sign-ins (every password is '{demo_data.DEMO_PASSWORD}'):")
         self.stdout.write(f"  admin   {demo_data.ADMIN['email']}")

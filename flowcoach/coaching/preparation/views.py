@@ -1,5 +1,5 @@
-"""Preparation writes from the browser: the coach's ticks and an open session's topic (on the
-preparation view), and the client's own ticks (in the portal).
+"""The coach's preparation view and its writes from the browser: the coach's ticks and an open
+session's topic. The client's own ticks are the portal's (same tick form, `ticks.py`).
 
 A tick form works as a plain form (every box, one button, a redirect back); the small
 `checklist.js` turns each box into an instant save that asks for JSON instead."""
@@ -7,51 +7,23 @@ A tick form works as a plain form (every box, one button, a redirect back); the 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from flowcoach.accounts import policy
+from flowcoach.coaching import access
+from flowcoach.coaching.forms import OpenTopicForm
+from flowcoach.coaching.models import PreparationTick
+from flowcoach.coaching.runner import selectors as runner_selectors
 from flowcoach.outbox.models import State
 
-from . import access, preparation_selectors, preparation_services, runner_selectors
-from .forms import OpenTopicForm
-from .models import CoachingSession, PreparationTick
-from .preparation_services import PreparationError
-
-TRUE, FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no", "")
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _ticks(request: HttpRequest, session: CoachingSession, side: str, back: str) -> HttpResponse:
-    """One box ({item, checked}) or the whole list ({done: [...]}) from a plain form."""
-    try:
-        if "item" in request.POST:
-            checked = request.POST.get("checked", "").strip().lower()
-            if checked not in TRUE + FALSE:
-                raise PreparationError("Say whether the item is done or not.")
-            done = preparation_services.preparation_tick(
-                session=session, side=side, item=request.POST["item"], done=checked in TRUE
-            )
-        else:
-            done = preparation_services.preparation_set(
-                session=session, side=side, done=request.POST.getlist("done")
-            )
-    except PreparationError as error:
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "error": str(error)}, status=400)
-        messages.error(request, str(error))
-        return redirect(back)
-    total = len(preparation_services.items_of(session, side))
-    progress = preparation_selectors.progress_text(len(done), total)
-    if _wants_json(request):
-        return JsonResponse({"ok": True, "done": sorted(done), "progress": progress})
-    messages.success(request, f"Saved: {progress[0].lower()}{progress[1:]}.")
-    return redirect(back)
+from . import selectors as preparation_selectors
+from . import services as preparation_services
+from . import ticks
+from .services import PreparationError
 
 
 @policy.role_required(*policy.COACH)
@@ -60,16 +32,24 @@ def prepare_ticks(request: HttpRequest, pk: int) -> HttpResponse:
     """The coach's own preparation list: theirs alone, never shown to the client."""
     session = access.get_session_for(policy.actor_of(request), pk)
     back = reverse("runner_prepare", args=[session.pk]) + "#coach-prep-heading"
-    return _ticks(request, session, PreparationTick.Side.COACH, back)
+    return ticks.ticks_answer(request, session, PreparationTick.Side.COACH, back)
 
 
-@policy.role_required(*policy.CLIENT)
-@require_POST
-def portal_preparation(request: HttpRequest, pk: int) -> HttpResponse:
-    """The client ticks their own list for one of their sessions; their coach sees it."""
-    session = access.get_own_session_for(policy.actor_of(request), pk)
-    back = reverse("portal") + f"#prep-{session.pk}"
-    return _ticks(request, session, PreparationTick.Side.CLIENT, back)
+@policy.role_required(*policy.COACH)
+@never_cache
+def prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preparation view: what to read and tick before the session starts."""
+    session = access.get_session_for(policy.actor_of(request), pk)
+    data = runner_selectors.prepare_page(session)
+    if session.is_open_session:
+        data["topic_form"] = OpenTopicForm(
+            candidates=data["topic_candidates"], current=session.open_topic
+        )
+    return render(
+        request,
+        "runner/prepare.html",
+        {"session": session, "client": session.engagement.client, **data},
+    )
 
 
 @policy.role_required(*policy.COACH)

@@ -2,7 +2,7 @@
 finish), the seconds spent in each segment, and completing the session, which closes the
 log, marks the session held and drafts the follow-up.
 
-Kept apart from `runner_services`, which holds the autosaved writes (notes, commitments,
+Kept apart from `runner/services.py`, which holds the autosaved writes (notes, commitments,
 the record, the purpose statement); the validation and the record come from there.
 """
 
@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .models import CoachingSession, Commitment, SessionNote, SessionRecord
-from .runner_services import RunnerError, check_writable, record_of, segment_count
+from flowcoach.coaching import services
+from flowcoach.coaching.models import CoachingSession, Commitment, SessionNote, SessionRecord
+
+from .services import RunnerError, check_writable, record_of, segment_count
 
 TIMING_EVENTS = ("start", "next", "pause", "resume", "finish")
 # A browser's clock may be a little ahead of ours; beyond this we use our own time.
@@ -151,7 +152,7 @@ def session_complete(*, session: CoachingSession, now: datetime | None = None) -
     """Closes the timing, marks the session held and drafts the follow-up email for the coach
     to approve. Completing again changes nothing (and never overwrites the coach's edits of
     the draft)."""
-    from . import emails
+    from flowcoach.coaching import emails
 
     now = now or timezone.now()
     check_writable(session)

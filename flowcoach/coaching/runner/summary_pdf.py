@@ -19,8 +19,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from .models import CoachingSession, SessionNote
-from .runner_selectors import REFLECTION_LABELS, TOPIC_LABELS
+from flowcoach.coaching.models import CoachingSession, SessionNote
+
+from .selectors import REFLECTION_LABELS, TOPIC_LABELS
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVu"

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from flowcoach.coaching.models import CoachingSession, PreparationTick
 from flowcoach.outbox.models import Message, State
-
-from .models import CoachingSession, PreparationTick
 
 MAX_TOPIC = 200
 # Ticking is for sessions still to come (or being prepared right now).
@@ -123,7 +122,7 @@ class TopicChange:
 def session_topic_set(*, session: CoachingSession, topic) -> TopicChange:
     """Chooses (or clears) an open session's topic and re-renders its unsent preparation
     email, so the email the client gets names it."""
-    from . import emails
+    from flowcoach.coaching import emails
 
     locked = (
         CoachingSession.objects.select_for_update(of=("self",))

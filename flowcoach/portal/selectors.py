@@ -29,12 +29,17 @@ from django.utils import timezone
 
 from flowcoach.clients.models import Client
 from flowcoach.clients.profile_selectors import shared_profile
+from flowcoach.coaching.emails import follow_up_key
+from flowcoach.coaching.models import (
+    CoachingSession,
+    Commitment,
+    PurposeStatement,
+    SessionNote,
+    SessionRecord,
+)
+from flowcoach.coaching.runner.selectors import OUTCOME_LABELS, markdown_html
 from flowcoach.outbox.models import Kind, Message, State
 from flowcoach.programs.models import FLOW_STAGE_LABELS as STAGE_LABELS
-
-from .emails import follow_up_key
-from .models import CoachingSession, Commitment, PurposeStatement, SessionNote, SessionRecord
-from .runner_selectors import OUTCOME_LABELS, markdown_html
 
 FORMAT = "flowcoach.client-records"
 FORMAT_VERSION = 1

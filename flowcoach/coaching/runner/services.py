@@ -1,6 +1,6 @@
 """Writes of the live session runner: notes, commitments, the session record (worksheet,
 wrap, outcomes, topic candidates) and the purpose statement. The timing log and completion
-are in `runner_clock`.
+are in `runner/clock.py`.
 
 Every note and commitment carries an id made by the browser, so a retried save updates the
 same row and never adds a second one. Each carries a `version` too: a save based on an older
@@ -17,9 +17,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from flowcoach.lib import rows
-
-from .models import (
+from flowcoach.coaching.models import (
     CoachingSession,
     Commitment,
     FlowStage,
@@ -29,6 +27,7 @@ from .models import (
     SessionRecord,
     Topic,
 )
+from flowcoach.lib import rows
 
 MAX_NOTE = 20_000
 MAX_TEXT = 10_000

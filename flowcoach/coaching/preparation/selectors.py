@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import F
 
-from .models import CoachingSession, PreparationTick, SessionRecord
+from flowcoach.coaching.models import CoachingSession, PreparationTick, SessionRecord
 
 
 def _checklist(items: list[str], ticks: dict[int, PreparationTick]) -> dict:

@@ -12,11 +12,7 @@ from django.utils import timezone
 from markdown_it import MarkdownIt
 
 from flowcoach.clients.profile_selectors import profile_page
-
-from . import preparation_selectors as preparation
-from . import runner_clock
-from . import runner_services as runner
-from .models import (
+from flowcoach.coaching.models import (
     CoachingSession,
     Commitment,
     FlowStage,
@@ -26,6 +22,10 @@ from .models import (
     SessionRecord,
     Topic,
 )
+from flowcoach.coaching.preparation import selectors as preparation
+
+from . import clock as runner_clock
+from . import services as runner
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
 STAGES = [{"value": value, "label": label} for value, label in FlowStage.choices]

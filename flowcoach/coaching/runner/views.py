@@ -1,5 +1,6 @@
 """The live session runner: its page, the autosave endpoints the page's script calls, and
-the summary. All of it is coaching material, for the session's coach only.
+the summary (page, Markdown and the coach's PDF). All of it is coaching material, for the
+session's coach only.
 
 The autosave endpoints take JSON (or an ordinary form, which the authorization matrix and a
 script-less fallback use) and answer JSON: 200 with the new version, 400 with a message and
@@ -12,14 +13,19 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
+from flowcoach.accounts.audit import audit_record
+from flowcoach.accounts.models import AuditAction, Role
+from flowcoach.coaching import access
 from flowcoach.lib import safe_parse
 
-from . import access, runner_clock, runner_selectors, runner_services
-from .forms import OpenTopicForm
-from .runner_services import Conflict, RunnerError
+from . import clock as runner_clock
+from . import selectors as runner_selectors
+from . import services as runner_services
+from . import summary_pdf
+from .services import Conflict, RunnerError
 
 MAX_BODY = 100_000
 
@@ -196,23 +202,6 @@ def runner(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @policy.role_required(*policy.COACH)
-@never_cache
-def prepare(request: HttpRequest, pk: int) -> HttpResponse:
-    """The preparation view: what to read and tick before the session starts."""
-    session = access.get_session_for(policy.actor_of(request), pk)
-    data = runner_selectors.prepare_page(session)
-    if session.is_open_session:
-        data["topic_form"] = OpenTopicForm(
-            candidates=data["topic_candidates"], current=session.open_topic
-        )
-    return render(
-        request,
-        "runner/prepare.html",
-        {"session": session, "client": session.engagement.client, **data},
-    )
-
-
-@policy.role_required(*policy.COACH)
 @require_POST
 def runner_complete(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
@@ -237,11 +226,41 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _export_noted(request: HttpRequest, session, file_format: str) -> None:
+    actor = policy.actor_of(request)
+    audit_record(
+        organisation=actor.organisation,
+        actor=actor.user,
+        actor_role=Role.COACH,
+        action=AuditAction.EXPORT,
+        object_type="session",
+        object_id=session.pk,
+        detail={"format": file_format},
+    )
+
+
 @policy.role_required(*policy.COACH)
 def summary_markdown(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
     data = runner_selectors.summary_page(session)
     text = runner_selectors.summary_markdown(session, data)
+    _export_noted(request, session, "md")
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-summary.md"'
+    return response
+
+
+@require_GET
+@policy.role_required(*policy.COACH)
+@never_cache
+def summary_as_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coach's own copy of the summary, coach-only notes included. It shares no code path
+    with the client's records download (portal), so a change here cannot leak coach-only
+    material into what a client takes home."""
+    session = access.get_session_for(policy.actor_of(request), pk)
+    data = runner_selectors.summary_page(session)
+    pdf = summary_pdf.summary_pdf(session, data)
+    _export_noted(request, session, "pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-summary.pdf"'
     return response
