@@ -14,7 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import tests.authz
 from flowcoach.accounts import services as account_services
 from flowcoach.accounts.models import Membership, Role
+from flowcoach.clients.models import Client
 from tests.authz.matrix import LOGIN, ROLES, Route
+from tests.conftest import make_user
 
 # Third-party URL trees we mount but do not own; allauth's pages carry their own tests.
 FOREIGN_PREFIXES = ("accounts/",)
@@ -71,6 +73,7 @@ def actor_for(world, role: str):
         "other_coach": world.other_coach,
         "client": world.client_user,
         "other_client": world.other_client_user,
+        **world.extras["matrix_people"],
     }[role]
 
 
@@ -80,7 +83,44 @@ def matrix_world(world):
     return build_extras(world)
 
 
+def add_matrix_people(world) -> None:
+    """The roles an attacker's probe added: a suspended client, an admin who also coaches, and
+    a coach and a client of another organisation."""
+    suspended = make_user("suspended@harbour.test", "Sid Suspended")
+    Membership.objects.create(
+        user=suspended, organisation=world.org, role=Role.CLIENT, is_active=False
+    )
+    Client.objects.create(
+        organisation=world.org,
+        coach=world.coach,
+        user=suspended,
+        full_name="Sid Suspended",
+        email="suspended@harbour.test",
+    )
+    admin_coach = make_user("boss@harbour.test", "Bea Boss")
+    for role in (Role.ADMIN, Role.COACH):
+        Membership.objects.create(user=admin_coach, organisation=world.org, role=role)
+    outsider_coach = make_user("coach@elsewhere.test", "Oren Outside")
+    Membership.objects.create(user=outsider_coach, organisation=world.other_org, role=Role.COACH)
+    outsider_client = make_user("client@elsewhere.test", "Olga Outside")
+    Membership.objects.create(user=outsider_client, organisation=world.other_org, role=Role.CLIENT)
+    Client.objects.create(
+        organisation=world.other_org,
+        coach=outsider_coach,
+        user=outsider_client,
+        full_name="Olga Outside",
+        email="client@elsewhere.test",
+    )
+    world.extras["matrix_people"] = {
+        "suspended_client": suspended,
+        "admin_coach": admin_coach,
+        "outsider_coach": outsider_coach,
+        "outsider_client": outsider_client,
+    }
+
+
 def build_extras(world):
+    add_matrix_people(world)
     world.extras["coach_invitation"] = account_services.invitation_create(
         organisation=world.org,
         invited_by=world.admin,
@@ -116,3 +156,24 @@ def test_it_answers_each_role_as_the_matrix_says(matrix_world, route: Route, rol
         assert response.status_code == expected, (
             f"{role} {route.method} {url}: got {response.status_code}, expected {expected}"
         )
+
+
+def test_it_has_a_post_row_for_every_url_that_accepts_post(matrix_world):
+    """A URL whose only rows are GET is posted to, empty, by someone its GET row lets in: if
+    it answers anything but 405, it writes (or could), and needs POST rows of its own."""
+    world = matrix_world
+    routes = all_routes()
+    with_post = {route.name for route in routes if route.method == "POST"}
+    missing = []
+    for route in routes:
+        if route.method != "GET" or route.name in with_post:
+            continue
+        role = next((r for r in ROLES if route.expected(r) == 200), None)
+        if role is None:
+            continue
+        url = reverse(route.name, args=route.args(world))
+        status = world.login(actor_for(world, role)).post(url, {}).status_code
+        if status != 405:
+            missing.append(f"{route.name} (POST as {role}: {status})")
+            with_post.add(route.name)
+    assert not missing, f"URLs that accept POST with no POST row: {missing}"

@@ -15,6 +15,12 @@ ROLES = (
     "other_coach",  # a coach in the same organisation who does not coach world.client
     "client",  # world.client's own sign-in
     "other_client",  # another coach's client (world.other_client)
+    # Added after an attacker's probe (issue #11). Unless a route says otherwise, each
+    # expects what the role it resembles gets (see Route.expected):
+    "suspended_client",  # a client of the organisation whose membership is suspended
+    "admin_coach",  # an admin who also coaches (nobody the routes act upon)
+    "outsider_coach",  # a coach of another organisation
+    "outsider_client",  # a client of another organisation
 )
 
 LOGIN = "login"  # expected: redirected to the sign-in page
@@ -40,6 +46,23 @@ class Route:
     def expected(self, role: str) -> int | str:
         if role in self.expect:
             return self.expect[role]
+        if role == "outsider_coach":
+            # Another organisation's coach has the same standing as a coach here who does
+            # not coach the client: their own pages, nobody else's objects.
+            return self.expected("other_coach")
+        if role == "outsider_client":
+            return self.expected("other_client")
+        if role == "admin_coach":
+            # Whatever the admin may do, plus the pages of a coach with no clients here.
+            as_admin = self.expected("admin")
+            if isinstance(as_admin, int) and as_admin < 400:
+                return as_admin
+            return self.expected("other_coach")
+        if role == "suspended_client":
+            # Signed in, but a member of no organisation: pages of a role are refused;
+            # what needs no sign-in answers as it does to anyone.
+            as_anonymous = self.expected("anonymous")
+            return 403 if as_anonymous == LOGIN else as_anonymous
         if role == "anonymous":
             return LOGIN
         if self.default is None:
