@@ -156,24 +156,3 @@ def test_it_answers_each_role_as_the_matrix_says(matrix_world, route: Route, rol
         assert response.status_code == expected, (
             f"{role} {route.method} {url}: got {response.status_code}, expected {expected}"
         )
-
-
-def test_it_has_a_post_row_for_every_url_that_accepts_post(matrix_world):
-    """A URL whose only rows are GET is posted to, empty, by someone its GET row lets in: if
-    it answers anything but 405, it writes (or could), and needs POST rows of its own."""
-    world = matrix_world
-    routes = all_routes()
-    with_post = {route.name for route in routes if route.method == "POST"}
-    missing = []
-    for route in routes:
-        if route.method != "GET" or route.name in with_post:
-            continue
-        role = next((r for r in ROLES if route.expected(r) == 200), None)
-        if role is None:
-            continue
-        url = reverse(route.name, args=route.args(world))
-        status = world.login(actor_for(world, role)).post(url, {}).status_code
-        if status != 405:
-            missing.append(f"{route.name} (POST as {role}: {status})")
-            with_post.add(route.name)
-    assert not missing, f"URLs that accept POST with no POST row: {missing}"

@@ -26,6 +26,10 @@ ROLES = (
 LOGIN = "login"  # expected: redirected to the sign-in page
 
 
+def _no_args(world) -> list:
+    return []
+
+
 @dataclass
 class Route:
     """One request to make as every role.
@@ -38,7 +42,7 @@ class Route:
     name: str
     expect: dict[str, int | str] = field(default_factory=dict)
     default: int | str | None = None
-    args: Callable = field(default=lambda world: [])
+    args: Callable = field(default=_no_args)
     method: str = "GET"
     data: Callable = field(default=lambda world: {})
     label: str = ""
@@ -46,12 +50,22 @@ class Route:
     def expected(self, role: str) -> int | str:
         if role in self.expect:
             return self.expect[role]
-        if role == "outsider_coach":
-            # Another organisation's coach has the same standing as a coach here who does
-            # not coach the client: their own pages, nobody else's objects.
-            return self.expected("other_coach")
-        if role == "outsider_client":
-            return self.expected("other_client")
+        if role in ("outsider_coach", "outsider_client"):
+            # Another organisation's coach or client stands where a coach or client here
+            # with no tie to the objects stands for pages without objects; every object of
+            # this organisation answers them 404 (its existence never shows), except what
+            # needs no sign-in, which answers as it does to anyone.
+            like = self.expected("other_coach" if role == "outsider_coach" else "other_client")
+            owner = "coach" if role == "outsider_coach" else "client"
+            # Built-in programs are shared by every organisation; some URLs take arguments
+            # that are not objects (a kind of export).
+            shared = "builtin" in self.label or self.name.startswith("practice_export")
+            if self.args is _no_args or shared or like == self.expected("anonymous"):
+                return like
+            # A page their role may not use at all is refused first (403).
+            if like == 405 or (like == 403 and self.expected(owner) == 403):
+                return like
+            return 404
         if role == "admin_coach":
             # Whatever the admin may do, plus the pages of a coach with no clients here.
             as_admin = self.expected("admin")
@@ -62,7 +76,7 @@ class Route:
             # Signed in, but a member of no organisation: pages of a role are refused;
             # what needs no sign-in answers as it does to anyone.
             as_anonymous = self.expected("anonymous")
-            return 403 if as_anonymous == LOGIN else as_anonymous
+            return 403 if as_anonymous in (LOGIN, 401) else as_anonymous
         if role == "anonymous":
             return LOGIN
         if self.default is None:
