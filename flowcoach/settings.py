@@ -64,8 +64,11 @@ INSTALLED_APPS = [
     "flowcoach.programs",
     "flowcoach.coaching",
     "flowcoach.portal",
+    "flowcoach.checkins",
     "flowcoach.insights",
+    "flowcoach.home",
     "flowcoach.outbox",
+    "flowcoach.transcripts",
     "flowcoach.demo",
 ]
 
@@ -173,6 +176,11 @@ else:
     raise ImproperlyConfigured("FLOWCOACH_TASKS_BACKEND must be 'database' or 'rq'.")
 # A message still "sending" this long after a worker claimed it belongs to a dead worker and
 # is flagged "interrupted" (docs/operations.md).
+# The worker's sweep opens, reminds and closes weekly check-ins (flowcoach/checkins). Off
+# only where something else drives the rhythm (the test suite, which turns it on per test).
+FLOWCOACH_CHECKIN_RHYTHM = os.environ.get("FLOWCOACH_CHECKIN_RHYTHM", "1") == "1"
+# The worker's once-a-day jobs (retention, discarding transcript text nobody kept).
+FLOWCOACH_DAILY_JOBS = env_bool("FLOWCOACH_DAILY_JOBS", True)
 FLOWCOACH_OUTBOX_LEASE_SECONDS = int(os.environ.get("FLOWCOACH_OUTBOX_LEASE_SECONDS", "300"))
 FLOWCOACH_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("FLOWCOACH_OUTBOX_MAX_ATTEMPTS", "5"))
 FLOWCOACH_OUTBOX_RETRY_BASE_SECONDS = int(

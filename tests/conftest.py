@@ -24,6 +24,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_checkin_rhythm(settings):
+    # The worker's sweep would otherwise open check-in weeks in any test that runs it on the
+    # weekday a default schedule opens; tests of the rhythm turn it back on.
+    settings.FLOWCOACH_CHECKIN_RHYTHM = False
+    settings.FLOWCOACH_DAILY_JOBS = False
+
+
 def make_user(email: str, name: str, tz: str = "Europe/London") -> User:
     return account_services.user_create(
         email=email, full_name=name, password=PASSWORD, time_zone=tz

@@ -62,7 +62,7 @@ def test_it_follows_the_roles_of_the_active_organisation(world):
     assert http.get(reverse("people")).status_code == 200
     switch(http, world.other_org)
     assert http.get(reverse("people")).status_code == 403
-    assert http.get(reverse("home"))["Location"] == reverse("client_list")
+    assert http.get(reverse("home"))["Location"] == reverse("coach_home")
 
 
 @pytest.mark.parametrize("value", ["other", "", "999999"])

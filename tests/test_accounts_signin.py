@@ -40,7 +40,7 @@ def test_it_signs_in_with_a_password(world):
     )
     assert response.status_code == 302
     assert signed_in_user_id(http) == str(world.coach.pk)
-    assert http.get(reverse("home"))["Location"] == reverse("client_list")
+    assert http.get(reverse("home"))["Location"] == reverse("coach_home")
 
 
 def test_it_refuses_a_wrong_password_with_a_clear_message(world):

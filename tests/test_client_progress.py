@@ -148,5 +148,50 @@ def test_it_reads_the_page_in_the_same_queries_whatever_the_history(world, histo
     coach.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert coach.get(url).status_code == 200
-    # session, user, memberships, the client, commitments, purpose statements, held sessions
-    assert len(queries) == 7, [q["sql"] for q in queries.captured_queries]
+    # session, user, memberships, the client, commitments, purpose statements, held sessions,
+    # check-in weeks
+    assert len(queries) == 8, [q["sql"] for q in queries.captured_queries]
+
+
+def test_it_shows_the_check_in_rhythm_and_ratings_without_the_answers(world, history):
+    from flowcoach.checkins.models import Checkin
+
+    engagement = history[0].engagement
+    weeks = [
+        (datetime(2026, 11, 6, 15, 0, tzinfo=LONDON), "answered", 6, 5, None),
+        (datetime(2026, 11, 13, 15, 0, tzinfo=LONDON), "late", 7, 6, 7),
+        (datetime(2026, 11, 20, 15, 0, tzinfo=LONDON), "missed", None, None, None),
+        (datetime(2026, 12, 4, 15, 0, tzinfo=LONDON), "answered", 8, 7, 8),
+    ]
+    for opens_at, state, energy, identity, role in weeks:
+        Checkin.objects.create(
+            engagement=engagement,
+            client=world.client,
+            opens_at=opens_at,
+            closes_at=opens_at + timedelta(days=7),
+            remind_at=opens_at + timedelta(days=2),
+            state=state,
+            energy=energy,
+            identity_rating=identity,
+            role_rating=role,
+            more="Secret answer about my manager",
+        )
+    data = progress.client_progress(world.client, now=NOW)
+    [section] = [s for s in data.sections if s["title"] == "Weekly check-ins"]
+    assert [week["symbol"] for week in section["weeks"]] == ["✓", "◐", "✗", "✓"]
+    assert section["reading"] == "Answered 1 of 1 check-ins in December."
+    november = dict(section["months"])[datetime(2026, 11, 1).date()]
+    assert (november["answered"], november["late"], november["missed"]) == (1, 1, 1)
+    energy = section["chart"].lines[0]
+    assert [p.title for p in energy.points] == [
+        "6 Nov: energy (1–10) 6",
+        "13 Nov: energy (1–10) 7",
+        "4 Dec: energy (1–10) 8",
+    ]
+    for who, url in (
+        (world.coach, reverse("client_progress", args=[world.client.pk])),
+        (world.client_user, reverse("portal_progress")),
+    ):
+        html = world.login(who).get(url).content.decode()
+        assert "Weekly check-ins" in html and "Week of 13 Nov: answered late" in html
+        assert "Secret answer" not in html

@@ -99,5 +99,6 @@ def test_it_streams_in_the_same_queries_whatever_the_size(world, coaching, extra
     with CaptureQueriesContext(connection) as queries:
         text = body(coach.get(url))
     assert len(json.loads(text)["commitments"]) == 2 + extra
-    # session, user, memberships, the audit entry, sessions, commitments
-    assert len(queries) == 6, [q["sql"] for q in queries.captured_queries]
+    # session, user, memberships, the audit entry, sessions, commitments, check-ins (a table
+    # the check-ins app registers)
+    assert len(queries) == 7, [q["sql"] for q in queries.captured_queries]

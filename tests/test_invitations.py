@@ -171,7 +171,7 @@ def test_it_creates_an_account_for_a_new_person(
     # Signed in and working in the inviting organisation.
     assert http.session["_auth_user_id"] == str(user.pk)
     assert http.session[SESSION_KEY] == world.org.pk
-    assert http.get(reverse("home"))["Location"] == reverse("client_list")
+    assert http.get(reverse("home"))["Location"] == reverse("coach_home")
 
 
 @pytest.mark.parametrize(

@@ -160,9 +160,12 @@ def send_everything_to_the_client(world) -> None:
         pass
 
 
-def client_urls(sessions: list[CoachingSession]) -> list[str]:
-    """Every portal page and API endpoint we serve, for each of the client's sessions: a new
-    page with other arguments fails here until this test learns to fill them."""
+def client_urls(
+    sessions: list[CoachingSession], checkins: list = (), commitments: list = ()
+) -> list[str]:
+    """Every portal page and API endpoint we serve, for each of the client's sessions (and
+    check-ins and commitments, for the check-in pages): a new page with other arguments fails
+    here until this test learns to fill them."""
     urls = []
 
     def walk(patterns, namespace=""):
@@ -173,7 +176,13 @@ def client_urls(sessions: list[CoachingSession]) -> list[str]:
                 continue
             assert isinstance(pattern, URLPattern)
             name = namespace + (pattern.name or "")
-            in_portal_app = pattern.callback.__module__.startswith("flowcoach.portal.")
+            module = pattern.callback.__module__
+            in_checkins = module.startswith("flowcoach.checkins.")
+            # The client's check-in and commitment pages live with the check-ins, one floor
+            # beside the portal; they are walked the same way.
+            in_portal_app = module.startswith("flowcoach.portal.") or (
+                in_checkins and name.startswith("portal")
+            )
             # What a client can see lives in one place: a portal page outside it is a leak risk
             # the proof would not walk by module.
             assert in_portal_app or not name.startswith("portal"), f"{name} outside portal/"
@@ -185,8 +194,12 @@ def client_urls(sessions: list[CoachingSession]) -> list[str]:
             params = set(pattern.pattern.converters)
             if not params:
                 urls.append(reverse(name))
+            elif params == {"pk"} and in_checkins:
+                urls.extend(reverse(name, args=[c.pk]) for c in checkins)
             elif params == {"pk"}:
                 urls.extend(reverse(name, args=[s.pk]) for s in sessions)
+            elif params == {"commitment_uuid"}:
+                urls.extend(reverse(name, args=[c.uuid]) for c in commitments)
             else:
                 raise AssertionError(f"{name}: teach the privacy proof its arguments {params}")
 

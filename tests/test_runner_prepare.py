@@ -81,7 +81,7 @@ def test_it_shows_what_to_prepare_and_the_last_session(http, sessions):
         "I sell to leave people clearer.",
         "Quiet Wednesdays",
         "One focus card",
-        "Check-ins arrive here once clients send them",
+        "Nothing since the last session",
         held.code,
     ):
         assert text in page, text

@@ -121,10 +121,34 @@ def test_it_saves_the_record_with_a_version_check(session):
     assert runner.record_of(session).challenge == "Cold calls"
 
 
-def test_it_keeps_one_purpose_statement_per_session(session):
-    runner.purpose_save(session=session, text="I sell to open doors.")
-    runner.purpose_save(session=session, text="I sell to open doors for others.")
-    assert PurposeStatement.objects.get().text == "I sell to open doors for others."
+def test_it_keeps_one_purpose_statement_per_session_with_a_version_check(session):
+    first = runner.purpose_save(session=session, text="I sell to open doors.")
+    assert first.version == 1
+    # The same text again (a retry) is no change, with or without a version.
+    assert runner.purpose_save(session=session, text="I sell to open doors. ").version == 1
+    second = runner.purpose_save(
+        session=session, text="I sell to open doors for others.", base_version=1
+    )
+    assert second.version == 2
+    # Another tab, still on version 1, must not replace it silently.
+    with pytest.raises(runner.Conflict) as clash:
+        runner.purpose_save(session=session, text="I sell to win.", base_version=1)
+    assert clash.value.stored == {"version": 2, "text": "I sell to open doors for others."}
+    assert clash.value.yours == {"version": 1, "text": "I sell to win."}
+    with pytest.raises(runner.Conflict):
+        runner.purpose_save(session=session, text="I sell to win.")
+    stored = PurposeStatement.objects.get()
+    assert (stored.text, stored.version) == ("I sell to open doors for others.", 2)
+
+
+def test_it_writes_nothing_when_a_record_save_carrying_the_purpose_is_refused(session):
+    runner.record_save(session=session, base_version=1, challenge="Cold calls")
+    with pytest.raises(runner.Conflict):
+        runner.record_and_purpose_save(
+            session=session, fields={"challenge": "Other"}, base_version=1, purpose="I sell."
+        )
+    assert not PurposeStatement.objects.exists()
+    assert runner.record_of(session).challenge == "Cold calls"
 
 
 def test_it_logs_timing_on_the_server_and_repeats_are_harmless(session):

@@ -301,3 +301,48 @@ def test_it_shows_topics_collected_in_earlier_sessions(http, session):
     later = session.engagement.sessions.order_by("sequence")[1]
     page = http.get(reverse("runner", args=[later.pk])).content.decode()
     assert "Topics collected for open sessions" in page and "Handling silence" in page
+
+
+def test_it_refuses_a_stale_purpose_statement_with_both_texts_and_changes_nothing(http, session):
+    made = post(http, "runner_record", session, {"purpose": "I sell to help."})
+    assert made.status_code == 200 and made.json()["purpose_version"] == 1
+    edited = post(
+        http, "runner_record", session, {"purpose": "I sell to serve.", "purpose_version": 1}
+    )
+    assert edited.status_code == 200 and edited.json()["purpose_version"] == 2
+    stale = post(
+        http, "runner_record", session, {"purpose": "I sell to win.", "purpose_version": 1}
+    )
+    assert stale.status_code == 409
+    assert stale.json()["stored"]["text"] == "I sell to serve."
+    assert stale.json()["yours"]["text"] == "I sell to win."
+    # A stale record save carrying a purpose saves neither.
+    both = post(
+        http,
+        "runner_record",
+        session,
+        {"purpose": "I sell to teach.", "purpose_version": 2, "base_version": 0, "fields": {}},
+    )
+    assert both.status_code == 200
+    refused = post(
+        http,
+        "runner_record",
+        session,
+        {
+            "purpose": "I sell to lead.",
+            "purpose_version": 3,
+            "base_version": 0,
+            "fields": {"challenge": "Pricing"},
+        },
+    )
+    assert refused.status_code == 409
+    assert session.purpose_statements.get().text == "I sell to teach."
+
+
+def test_it_shows_the_sessions_own_purpose_statement_whatever_came_after(http, session):
+    runner.purpose_save(session=session, text="Written in this session.")
+    later = session.engagement.sessions.order_by("sequence")
+    for other in later[1:3]:
+        runner.purpose_save(session=other, text=f"Written in {other.code}.")
+    page = http.get(reverse("runner", args=[session.pk])).content.decode()
+    assert ">Written in this session.</textarea>" in page

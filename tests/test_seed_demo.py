@@ -214,6 +214,50 @@ def test_it_shows_preparation_ticks_and_open_session_topics(db):
     assert counts == (PreparationTick.objects.count(), Message.objects.count())
 
 
+def test_it_shows_coaching_reports_from_transcripts(db, client):
+    from flowcoach.transcripts.models import Transcript
+
+    call_command("seed_demo", stdout=io.StringIO())
+    reports = {t.coach.email: t for t in Transcript.objects.select_related("coach")}
+    assert set(reports) == {"dana@demo.flowcoach.test", "aisha@demo.flowcoach.test"}
+    assert all(t.is_analysed for t in reports.values())
+    dana = reports["dana@demo.flowcoach.test"]
+    assert dana.figures["flow_stages_covered"] == ["find_out", "learn_about", "own", "work_it"]
+    client.force_login(dana.coach)
+    page = client.get(reverse("transcript_report", args=[dana.pk])).content.decode()
+    assert "Coaching report" in page and "31%" in page
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Transcript.objects.count() == 2
+
+
+def test_it_gives_the_demo_check_ins_in_every_state_with_moving_ratings(db):
+    from flowcoach.checkins.models import Checkin, CommitmentUpdate, ProgressLog
+    from flowcoach.coaching.models import Commitment
+
+    call_command("seed_demo", stdout=io.StringIO())
+    states = set(Checkin.objects.values_list("state", flat=True))
+    assert states == {"answered", "late", "missed", "open"}
+    settled = set(CommitmentUpdate.objects.values_list("state", flat=True))
+    assert settled == {"kept", "partly_kept", "missed", "dropped"}
+    assert Commitment.objects.filter(checkin_source__isnull=False, state="open").exists()
+    assert ProgressLog.objects.exists()
+    ratings = Checkin.objects.filter(identity_rating__isnull=False).values_list(
+        "identity_rating", flat=True
+    )
+    assert len(set(ratings)) > 2
+    counts = (
+        Checkin.objects.count(),
+        CommitmentUpdate.objects.count(),
+        ProgressLog.objects.count(),
+    )
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (
+        Checkin.objects.count(),
+        CommitmentUpdate.objects.count(),
+        ProgressLog.objects.count(),
+    ) == counts
+
+
 def test_it_gives_the_admin_an_audit_log_with_every_kind_of_entry_once(db):
     from flowcoach.accounts.models import AuditEntry
 
@@ -221,3 +265,30 @@ def test_it_gives_the_admin_an_audit_log_with_every_kind_of_entry_once(db):
     call_command("seed_demo", stdout=io.StringIO())
     actions = sorted(AuditEntry.objects.values_list("action", flat=True))
     assert actions == ["export", "export", "new_device", "settings_changed"]
+
+
+def test_it_fills_every_section_of_each_demo_coachs_home(db):
+    """Issue 12: a session today, drafts to approve, an overdue follow-up, commitments due,
+    a program to schedule and a quiet client, for each demo coach."""
+    from django.test import Client as Http
+
+    from flowcoach.accounts.models import Organisation
+    from flowcoach.home.selectors import coach_home
+
+    call_command("seed_demo", stdout=io.StringIO())
+    org = Organisation.objects.get(slug=demo_data.ORGANISATION["slug"])
+    for spec in demo_data.COACHES:
+        coach = User.objects.get(email=spec["email"])
+        home = coach_home(coach, org)
+        assert home.today_sessions and home.week_sessions, spec["email"]
+        for section in (
+            home.drafts,
+            home.follow_ups,
+            home.commitments,
+            home.to_schedule,
+            home.quiet,
+        ):
+            assert section.items, spec["email"]
+        http = Http()
+        http.force_login(coach)
+        assert 'class="empty-line"' not in http.get(reverse("coach_home")).content.decode()

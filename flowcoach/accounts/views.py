@@ -44,10 +44,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("account_login")
     if actor.organisation is None:
         return render(request, "accounts/no_organisation.html")
+    # Everyone lands where their work is: a coach on Home, an admin on the admin's home.
     if actor.is_coach:
-        return redirect("client_list")
+        return redirect("coach_home")
     if actor.is_admin:
-        return redirect("people")
+        return redirect("admin_home")
     return redirect("portal")
 
 

@@ -3,11 +3,9 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/import/", views.client_import, name="client_import"),
     path("clients/import/example.csv", views.client_import_example, name="client_import_example"),
-    path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:pk>/archive/", views.client_archive, name="client_archive"),
     path("clients/<int:pk>/restore/", views.client_restore, name="client_restore"),

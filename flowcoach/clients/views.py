@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,10 +6,8 @@ from django.views.decorators.http import require_POST
 
 from flowcoach.accounts import policy
 
-from . import access, csv_import, selectors, services
+from . import access, csv_import, services
 from .forms import ClientForm, DeleteForm, ImportUploadForm, ReassignForm
-
-PAGE_SIZE = 25
 
 
 def _data(request: HttpRequest):
@@ -20,36 +17,6 @@ def _data(request: HttpRequest):
 
 def _bound(request: HttpRequest) -> tuple:
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
-
-
-@policy.role_required(*policy.STAFF)
-def client_list(request: HttpRequest) -> HttpResponse:
-    actor = policy.actor_of(request)
-    query = request.GET.get("q", "").strip()
-    state = request.GET.get("state", "active")
-    if state not in selectors.STATES:
-        state = "active"
-    coaches, coach_id = [], None
-    if actor.is_admin:
-        coaches = list(policy.coaches_of(actor))
-        wanted = request.GET.get("coach", "")
-        coach_id = next((c.pk for c in coaches if str(c.pk) == wanted), None)
-    clients = selectors.client_search(
-        access.clients_visible_to(actor), query=query, state=state, coach_id=coach_id
-    )
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "clients/client_list.html",
-        {
-            "page": page,
-            "query": query,
-            "state": state,
-            "coaches": coaches,
-            "coach_id": coach_id,
-            "filtered": bool(query or coach_id or state != "active"),
-        },
-    )
 
 
 @policy.role_required(*policy.STAFF)
@@ -73,21 +40,6 @@ def client_create(request: HttpRequest) -> HttpResponse:
         request,
         "clients/client_form.html",
         {"form": form, "client": None, "needs_coach_first": needs_coach_first},
-    )
-
-
-@policy.role_required(*policy.STAFF)
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = policy.actor_of(request)
-    client = access.get_client_for(actor, pk)
-    return render(
-        request,
-        "clients/client_detail.html",
-        {
-            "client": client,
-            "portal": selectors.portal_access_of(client),
-            "is_their_coach": client.coach_id == actor.user.pk,
-        },
     )
 
 

@@ -302,6 +302,8 @@ class PurposeStatement(models.Model):
     )
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Raised on every change: a save based on an older version is refused (two tabs).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [

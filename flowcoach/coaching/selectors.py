@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from flowcoach.accounts.models import Organisation, User
 from flowcoach.clients.models import Client
+from flowcoach.lib.timezones import place_name
 
 from .models import CoachingSession, Engagement
 
@@ -130,7 +131,18 @@ def upcoming_sessions_for_client(client: Client, now: datetime | None = None) ->
         .select_related("engagement__program", "template_version")
         .order_by("starts_at")[:5]
     )
-    return [
-        {"session": s, "when": f"{_moment(s.starts_at, client.time_zone)} ({client.time_zone})"}
-        for s in sessions
-    ]
+    zone = zoneinfo.ZoneInfo(client.time_zone)
+    today = now.astimezone(zone).date()
+    rows = []
+    for s in sessions:
+        local = s.starts_at.astimezone(zone)
+        is_today = local.date() == today
+        day = "Today" if is_today else f"{local:%a} {local.day} {local:%b %Y}"
+        rows.append(
+            {
+                "session": s,
+                "today": is_today,
+                "when": f"{day}, {local:%H:%M} ({place_name(client.time_zone)})",
+            }
+        )
+    return rows

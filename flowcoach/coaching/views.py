@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +14,7 @@ from flowcoach.accounts import policy
 from flowcoach.accounts.models import Role
 from flowcoach.clients import access as client_access
 
-from . import access, calendar, links, selectors, services
+from . import access, calendar, links, panels, selectors, services
 from .forms import (
     CancelForm,
     ClientCancelForm,
@@ -73,6 +74,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "engagement": engagement,
             "timeline": selectors.engagement_timeline(engagement, viewer=actor.user),
+            "panels": panels.collect(panels.ENGAGEMENT_PAGE, engagement=engagement, actor=actor),
         },
     )
 
@@ -90,6 +92,16 @@ def engagement_stop(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- sessions ---------------------------------------------------------------------------------
+
+
+def _is_soon(session) -> bool:
+    """From a day before the session until half a day after its planned end: the time to
+    prepare it, run it and finish its notes, when the page leads with those."""
+    if session.starts_at is None:
+        return False
+    now = timezone.now()
+    end = session.starts_at + timedelta(minutes=session.duration_minutes or 0)
+    return session.starts_at - timedelta(days=1) <= now <= end + timedelta(hours=12)
 
 
 def _session_page(request: HttpRequest, session, *, cancel_form=None, status=200):
@@ -110,6 +122,8 @@ def _session_page(request: HttpRequest, session, *, cancel_form=None, status=200
             "mark_form": MarkForm(),
             "is_open": session.status in services.OPEN_STATES,
             "is_past": session.starts_at is not None and session.starts_at <= timezone.now(),
+            "is_soon": _is_soon(session),
+            "panels": panels.collect(panels.SESSION_PAGE, session=session, actor=actor),
         },
         status=status,
     )

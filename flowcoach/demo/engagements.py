@@ -39,7 +39,8 @@ PLANS: dict[str, list[dict]] = {
         {"program": "best-seller", "held": 0},
     ],
     "ravi@example.org": [
-        {"program": "foundations", "held": 1, "last_held_days_ago": 6, "next_in_days": 8},
+        # Booked within the week, so Home's "next seven days" has something.
+        {"program": "foundations", "held": 1, "last_held_days_ago": 6, "next_in_days": 4},
     ],
     "tom@example.org": [
         {"program": "weekly-1on1", "held": 3, "last_held_days_ago": 5, "next_in_days": 2},
@@ -58,6 +59,9 @@ PLANS: dict[str, list[dict]] = {
             "next_in_days": 9,
             "stopped": True,
         },
+        # Back on the sales track, then silent for weeks with nothing booked: she shows on
+        # Home as gone quiet and as a program to schedule.
+        {"program": "best-seller", "held": 2, "last_held_days_ago": 18},
     ],
 }
 
@@ -118,6 +122,26 @@ def _outbox_troubles(organisation) -> None:
         sent_at=None,
         last_error="The worker stopped after handing the email to the mail server; it may have arrived.",
     )
+
+
+# One client of each coach whose latest recap is still a draft after its time, so Home shows
+# an overdue follow-up beside the ones that went out (both have gone quiet, too).
+RECAPS_WAITING = ("lena@example.org", "grace@example.org")
+
+
+def _recaps_waiting(organisation) -> None:
+    from flowcoach.outbox.models import Message
+
+    for email in RECAPS_WAITING:
+        latest = (
+            Message.objects.filter(
+                organisation=organisation, to_email__iexact=email, kind="follow_up", state="sent"
+            )
+            .order_by("-sent_at", "-pk")
+            .first()
+        )
+        if latest is not None:
+            Message.objects.filter(pk=latest.pk).update(state="draft", sent_at=None, attempts=0)
 
 
 def _book(session: CoachingSession, client: Client, in_days: int) -> None:
@@ -285,8 +309,9 @@ WORKSHEETS = [
         "learned": "Energy comes from being useful to one person, not from the size of the deal.",
         "shadow_tendency": "Pushes harder when tired, and buyers feel it.",
         "growth_need": "Permission to slow down and ask one more question.",
-        "adjustments": "Start the day with the calls that matter most; stop at three a row "
-        "without a pause.",
+        # Two lines: the summary and its exports show them as a list.
+        "adjustments": "Start the day with the calls that matter most.\n"
+        "Stop after three calls in a row and take a short pause.",
         "most_helpful": "Hearing my own stories read back to me.",
         "coach_summary": "Open and warm today. The purpose is taking shape around usefulness.",
     },
@@ -436,5 +461,6 @@ def seed_engagements(organisation) -> int:
             created += 1
         _runner_history(client)
     if created:
+        _recaps_waiting(organisation)
         _outbox_troubles(organisation)
     return created

@@ -117,3 +117,66 @@ def side_by_side(
             labels.append(Label(round(x + bar / 2 - 1, 1), round(y - 6, 1), f"{value:g}"))
         ticks.append(Label(round(left + bar * len(series) / 2, 1), HEIGHT - BOTTOM + 18, name))
     return BarChart(title, rects, labels, ticks, series)
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    title: str
+
+
+@dataclass(frozen=True)
+class Line:
+    series: Series
+    points: list[Point]
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{p.x},{p.y}" for p in self.points)
+
+
+@dataclass(frozen=True)
+class LineChart:
+    title: str
+    lines: list[Line]
+    ticks: list[Label]
+    scale: list[Label]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def lines(
+    title: str,
+    names: list[str],
+    series: list[tuple[Series, list[float | None]]],
+    *,
+    top: float,
+) -> LineChart:
+    """Values over time on a 0..top scale; a missing value breaks no line, it is skipped.
+    Series differ by marker shape (the `pattern` names circle, square or triangle)."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(names) - 1, 1)
+    drawn = []
+    for s, values in series:
+        points = [
+            Point(
+                round(LEFT + step * index, 1),
+                round(TOP + plot_h * (1 - value / top), 1),
+                f"{names[index]}: {s.label.lower()} {value:g}",
+            )
+            for index, value in enumerate(values)
+            if value is not None
+        ]
+        drawn.append(Line(s, points))
+    every = max(1, len(names) // 8)
+    ticks = [
+        Label(round(LEFT + step * index, 1), HEIGHT - BOTTOM + 18, name)
+        for index, name in enumerate(names)
+        if index % every == 0
+    ]
+    scale = [
+        Label(LEFT - 8, round(TOP + plot_h * (1 - value / top), 1) + 4, f"{value:g}")
+        for value in (0, top / 2, top)
+    ]
+    return LineChart(title, drawn, ticks, scale)

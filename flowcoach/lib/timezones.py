@@ -16,3 +16,10 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 def is_valid_time_zone(name: str) -> bool:
     return name in zoneinfo.available_timezones()
+
+
+def place_name(name: str) -> str:
+    """A zone as people say it: "New York time" for America/New_York, "UTC" for UTC."""
+    if not name or name == "UTC":
+        return "UTC"
+    return f"{name.rsplit('/', 1)[-1].replace('_', ' ')} time"

@@ -197,7 +197,7 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
         from_email=message.from_email,
         to=[to],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers={"Message-ID": message.message_id},
+        headers={**(message.headers or {}), "Message-ID": message.message_id},
         connection=connection,
     )
     if message.html_body:

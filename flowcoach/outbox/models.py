@@ -69,6 +69,9 @@ class Message(models.Model):
     html_body = models.TextField(blank=True)
     # [{"filename": ..., "content": ..., "mimetype": ...}]
     attachments = models.JSONField(default=list, blank=True)
+    # Extra headers the caller asks for, e.g. one-click unsubscribe (RFC 8058) on emails a
+    # client may switch off. Message-ID is the outbox's own and never comes from here.
+    headers = models.JSONField(default=dict, blank=True)
 
     send_after = models.DateTimeField()
     # Generated once, at creation, and reused by every attempt so mail clients can recognise

@@ -65,6 +65,17 @@ def _clean_attachments(attachments: Iterable) -> list[dict]:
     return cleaned
 
 
+def _clean_headers(headers: dict[str, str] | None) -> dict[str, str]:
+    cleaned = {}
+    for name, value in (headers or {}).items():
+        if name.lower() == "message-id" or not name.replace("-", "").isalnum():
+            raise OutboxError(f"The header {name!r} cannot be set.")
+        if "\n" in value or "\r" in value:
+            raise OutboxError("A header fits on one line.")
+        cleaned[name] = value
+    return cleaned
+
+
 def _validate(*, to_email: str, subject: str, text_body: str, one_line: tuple = ()) -> None:
     try:
         validate_email(to_email)
@@ -153,6 +164,7 @@ def message_draft(
     reference: str = "",
     warning: str = "",
     hold: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Message:
     """Draft the message known by `key`, or re-draft it while nothing has gone out.
 
@@ -176,6 +188,7 @@ def message_draft(
         "reference": reference,
         "warning": warning,
         "hold": hold,
+        "headers": headers,
     }
     try:
         return _draft(**values)
@@ -202,6 +215,7 @@ def _draft(
     reference: str = "",
     warning: str = "",
     hold: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Message:
     """See `message_draft`."""
     if kind not in Kind.values:
@@ -224,6 +238,7 @@ def _draft(
         "text_body": text_body,
         "html_body": html_body,
         "attachments": _clean_attachments(attachments),
+        "headers": _clean_headers(headers),
         "send_after": send_after,
         "reference": reference,
         "warning": warning,

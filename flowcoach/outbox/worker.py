@@ -6,6 +6,8 @@ On start, and then every `sweep_interval` seconds, it
 2. hands due messages that nobody is sending to a `dispatch_due` task, in case their own task
    was lost (a crash between commit and enqueue on Redis, a task row failed by a killed
    worker). Duplicate tasks are harmless: claiming is conditional.
+3. runs the periodic jobs other apps registered (`periodic.py`), such as the weekly
+   check-in rhythm.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from . import selectors, services, tasks
+from . import periodic, selectors, services, tasks
 from .models import State
 
 logger = logging.getLogger("flowcoach.outbox")
@@ -44,6 +46,7 @@ def sweep(*, lost_after: timedelta = timedelta(0)) -> dict[str, int]:
         tasks.schedule_dispatch_due()
         redispatched = waiting
         logger.info("Outbox: %d due message(s) handed to a dispatch task", waiting)
+    periodic.run_all(timezone.now())
     return {"interrupted": interrupted, "redispatched": redispatched}
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,8 +28,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
+from flowcoach.accounts import hooks
 from flowcoach.clients.models import Client
 from flowcoach.clients.profile_selectors import shared_profile
+from flowcoach.coaching import hooks as seams
 from flowcoach.coaching.emails import follow_up_key
 from flowcoach.coaching.models import (
     CoachingSession,
@@ -43,6 +46,41 @@ from flowcoach.programs.models import FLOW_STAGE_LABELS as STAGE_LABELS
 
 FORMAT = "flowcoach.client-records"
 FORMAT_VERSION = 1
+
+
+_CLIENT_VERB = re.compile(r"^the client(?:'s)?\s+(\w+)", re.IGNORECASE)
+_PRONOUNS = [
+    (re.compile(r"\bthe client's\b", re.IGNORECASE), "my"),
+    (re.compile(r"\bthe client\b", re.IGNORECASE), "me"),
+    (re.compile(r"\bthey are\b"), "I am"),
+    (re.compile(r"\bthey were\b"), "I was"),
+    (re.compile(r"\bthemselves\b"), "myself"),
+    (re.compile(r"\btheir\b"), "my"),
+    (re.compile(r"\bthem\b"), "me"),
+    (re.compile(r"\bthey\b"), "I"),
+]
+_IRREGULAR = {"has": "have", "is": "am", "was": "was", "does": "do"}
+
+
+def _base_form(verb: str) -> str:
+    lower = verb.lower()
+    if lower in _IRREGULAR:
+        return _IRREGULAR[lower]
+    if lower.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return lower[:-2]
+    return lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
+
+
+def in_own_words(text: str) -> str:
+    """Outcomes are written for the coach ("The client names the pattern..."); the client's
+    records say them as the client would ("I name the pattern...")."""
+    match = _CLIENT_VERB.match(text.strip())
+    if match is None or text.strip().lower().startswith("the client's"):
+        return text
+    rest = text.strip()[match.end() :]
+    for pattern, replacement in _PRONOUNS:
+        rest = pattern.sub(replacement, rest)
+    return f"I {_base_form(match.group(1))}{rest}"
 
 
 def _iso(moment: datetime | date | None) -> str | None:
@@ -179,7 +217,7 @@ def _summary(
         "adjustments": record.adjustments,
         "outcomes": [
             {
-                "text": outcome.get("text", ""),
+                "text": in_own_words(outcome.get("text", "")),
                 "mark": outcome.get("mark", ""),
                 "mark_label": OUTCOME_LABELS.get(outcome.get("mark", ""), ""),
             }
@@ -327,6 +365,10 @@ def client_records(client: Client) -> dict:
             if s.pk in purposes
         ],
         "recap_emails": recap_emails_of(client, coaching.sessions),
+        # Parts other apps keep (check-ins, progress), each under its own key.
+        **{
+            part["key"]: part["data"] for part in hooks.collect(seams.CLIENT_RECORDS, client=client)
+        },
     }
 
 
@@ -449,6 +491,8 @@ def records_markdown(records: dict) -> str:
         lines.append(email["text"].strip())
     if not records["recap_emails"]:
         lines += ["", "None yet."]
+    for part in hooks.collect(seams.CLIENT_RECORDS_MARKDOWN, records=records):
+        lines += part
     return "\n".join(lines) + "\n"
 
 

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import hooks, policy
 from flowcoach.accounts.audit import audit_record
 from flowcoach.accounts.models import AuditAction, Role
 from flowcoach.clients import access as client_access
 from flowcoach.clients import profile_selectors
-from flowcoach.coaching import access, selectors
+from flowcoach.coaching import access, panels, selectors
+from flowcoach.coaching import hooks as seams
 from flowcoach.coaching.models import PreparationTick
 from flowcoach.coaching.preparation import selectors as preparation_selectors
 from flowcoach.coaching.preparation import ticks
@@ -32,6 +33,10 @@ def portal(request: HttpRequest) -> HttpResponse:
     checklists = preparation_selectors.portal_checklists([item["session"] for item in upcoming])
     for item in upcoming:
         item["checklist"] = checklists.get(item["session"].pk)
+    # What apps above add at the top (this week's check-in), most urgent after the session.
+    cards = hooks.collect(seams.PORTAL_CARDS, client=client, now=timezone.now())
+    history = client_selectors.portal_history(client)
+    purpose = next((r for r in history["sessions"] if r["summary"]["purpose_statement"]), None)
     return render(
         request,
         "coaching/portal.html",
@@ -39,7 +44,11 @@ def portal(request: HttpRequest) -> HttpResponse:
             "client": client,
             "profile": profile_selectors.shared_profile(client),
             "upcoming": upcoming,
-            "history": client_selectors.portal_history(client),
+            "cards": cards,
+            "history": history,
+            "purpose": purpose,
+            # Apps above coaching add their part (a transcript's consent) through panels.
+            "panels": panels.collect(panels.PORTAL_PAGE, client=client),
         },
     )
 

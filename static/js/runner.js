@@ -15,15 +15,22 @@ import {
   renderCommitments,
   upsertCommitment,
 } from "./runner/commitments.js";
+import { clashItems, clashOvertaken, describe, settleClash } from "./runner/clashes.js";
+import { markPart, measureBar, movePart, showPart } from "./runner/parts.js";
 import { buildShortcutList, labelControls, toggleShortcuts, typing, useShortcuts } from "./runner/keys.js";
 import { $, CLIENT, MARKER_LABELS, rowButton, STAGE_LABELS, STAGES, state } from "./runner/page.js";
 import {
+  clashes,
   completeWhenSaved,
   enqueue,
   flush,
   hooks,
   keepStage,
   later,
+  leave,
+  newer,
+  notOvertaken,
+  overtakenBy,
   persist,
   queue,
   SAVE_DELAY,
@@ -35,7 +42,18 @@ import {
 
 // --- conflicts ---------------------------------------------------------------------------------
 
-function showConflict(op, data) {
+// Shows one clash with both versions and a button for each; choosing settles it. An older
+// clash of the same item that this one overtakes entirely (the coach typed on) goes, so the
+// coach is never asked to choose a version that is no longer theirs.
+function showConflict(clash) {
+  const { op, data } = clash;
+  for (const older of [...clashes]) {
+    if (older === clash || older.op.key !== op.key) continue;
+    const rest = overtakenBy(older.op.payload, op.payload);
+    if (!rest) settleClash(older);
+    else older.op.payload = rest; // keeping it sends only what was not typed over since
+  }
+  const settle = () => settleClash(clash);
   const box = $("conflicts");
   box.hidden = false;
   const item = document.createElement("div");
@@ -44,24 +62,30 @@ function showConflict(op, data) {
   heading.textContent = data.error || "This was changed elsewhere.";
   const theirs = document.createElement("pre");
   const mine = document.createElement("pre");
-  const describe = (side) => (side.deleted ? "deleted" : side.body ?? side.text ?? JSON.stringify(side));
-  theirs.textContent = `Saved version: ${describe(data.stored || {})}`;
-  mine.textContent = `Your version: ${describe(data.yours || {})}`;
+  theirs.textContent = `Saved version: ${describe(op, data.stored || {})}`;
+  mine.textContent = `Your version: ${describe(op, data.yours || {})}`;
   const keepMine = document.createElement("button");
   keepMine.type = "button";
   keepMine.className = "button keep-mine";
   keepMine.textContent = "Keep mine";
   keepMine.addEventListener("click", () => {
-    versions[op.key] = data.version;
+    settle();
+    // Typing still in its pause joins the queue first, so it counts as newer than this side.
+    savePending();
+    if (data.version == null) delete versions[op.key];
+    else versions[op.key] = Math.max(versions[op.key] ?? 0, data.version);
     item.remove();
     box.hidden = !box.children.length;
-    enqueue(op.kind, op.key, op.payload);
+    const rest = notOvertaken(op.key, op.payload);
+    if (rest) enqueue(op.kind, op.key, rest);
+    showStatus();
   });
   const keepTheirs = document.createElement("button");
   keepTheirs.type = "button";
   keepTheirs.className = "button keep-saved";
   keepTheirs.textContent = "Keep the saved one";
   keepTheirs.addEventListener("click", () => {
+    settle();
     versions[op.key] = data.version;
     if (data.version == null) delete versions[op.key];
     if (op.kind === "note" && data.stored) {
@@ -73,21 +97,27 @@ function showConflict(op, data) {
       upsertCommitment(data.stored);
       if (editingCommitment === data.stored.uuid) clearCommitmentForm();
     }
+    // The fields show the kept content, so the page never differs from what is stored.
+    if (op.kind === "record" && data.stored) showRecord(data.stored, Object.keys(op.payload.fields || {}));
+    if (op.kind === "purpose" && data.stored) $("purpose-input").value = data.stored.text || "";
     item.remove();
     box.hidden = !box.children.length;
     persist();
     renderNotes();
     renderCommitments();
+    showStatus();
   });
   item.append(heading, theirs, mine, keepMine, keepTheirs);
   box.append(item);
+  clashItems.set(clash, item);
   labelControls(item);
 }
 
 // --- notes -------------------------------------------------------------------------------------
 
 const notes = new Map(state.notes.map((n) => [n.uuid, n]));
-for (const op of queue) {
+// Saves confirmed after the server drew this page, then changes still waiting, show as saved.
+for (const op of [...newer, ...queue]) {
   // Changes still waiting on this device show after a reload as if saved.
   if (op.kind === "note") {
     const uuid = op.key.slice(5);
@@ -195,7 +225,12 @@ function mark(marker) {
   if (draft && notes.has(draft.uuid)) {
     saveNote(draft.uuid, { marker });
   } else {
-    saveNote(crypto.randomUUID(), { body: "", marker, segment: currentSegment(), flow_stage: stage, visibility: "coach_only" });
+    // A moment marked before any words: the words typed next are that moment's note, so
+    // the summary shows what the moment was, not an empty mark.
+    const uuid = crypto.randomUUID();
+    saveNote(uuid, { body: "", marker, segment: currentSegment(), flow_stage: stage, visibility: "coach_only" });
+    draft = { uuid, fresh: true };
+    $("note-input").value = "";
   }
   showStatus();
 }
@@ -205,6 +240,7 @@ function setStage(value) {
   persist();
   document.querySelectorAll(".stage-button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.stage === stage)));
   $("stage-current").textContent = stage ? `Current stage: ${STAGE_LABELS[stage]}` : "No stage chosen yet.";
+  $("bar-stage").textContent = stage ? `Stage: ${STAGE_LABELS[stage]}` : "No stage chosen yet";
   if (draft && draft.fresh && notes.has(draft.uuid)) saveNote(draft.uuid, { flow_stage: stage });
   renderSegments();
   renderNotes();
@@ -284,15 +320,27 @@ function outcomes() {
   });
 }
 
-// Restore fields whose changes were still waiting on this device.
-for (const op of queue) {
-  if (op.kind === "record" && op.payload.fields) {
-    for (const [name, value] of Object.entries(op.payload.fields)) {
-      const el = document.querySelector(`[data-record-field="${name}"]`);
-      if (el) el.value = Array.isArray(value) ? value.join("\n") : value;
+// Puts record values into their fields (all of them, or only those `names`).
+function showRecord(values, names = Object.keys(values)) {
+  for (const name of names) {
+    if (!(name in values)) continue;
+    const value = values[name];
+    if (name === "outcomes") {
+      (value || []).forEach((o, i) => {
+        const select = document.querySelector(`[data-outcome-index="${i}"]`);
+        if (select) select.value = o.mark || "";
+      });
+      continue;
     }
+    const el = document.querySelector(`[data-record-field="${name}"]`);
+    if (el) el.value = Array.isArray(value) ? value.join("\n") : value ?? "";
   }
-  if (op.kind === "record" && "purpose" in op.payload) $("purpose-input").value = op.payload.purpose;
+}
+
+// Restore fields whose changes were confirmed after the page was drawn, or still wait.
+for (const op of [...newer, ...queue]) {
+  if (op.kind === "record" && op.payload.fields) showRecord(op.payload.fields);
+  if (op.key === "purpose" && "purpose" in op.payload) $("purpose-input").value = op.payload.purpose;
 }
 
 // --- wiring ------------------------------------------------------------------------------------
@@ -306,11 +354,15 @@ $("start-button").addEventListener("click", () => timing("start"));
 $("pause-button").addEventListener("click", () => timing(running() ? "pause" : "resume"));
 $("next-button").addEventListener("click", () => timing("next"));
 $("shortcuts-button").addEventListener("click", toggleShortcuts);
+$("shortcuts-close").addEventListener("click", toggleShortcuts);
+document.querySelectorAll(".part-link").forEach((b) => b.addEventListener("click", () => showPart(b.dataset.part)));
+$("runner-parts").addEventListener("scroll", markPart, { passive: true });
+document.addEventListener("focusin", markPart);
 document.querySelectorAll("[data-record-field]").forEach((el) => el.addEventListener("input", () => recordField(el)));
 document.querySelectorAll("[data-outcome-index]").forEach((el) =>
   el.addEventListener("change", () => enqueue("record", "record", { fields: { outcomes: outcomes() } })),
 );
-$("purpose-input").addEventListener("input", () => later("purpose", () => enqueue("record", "purpose", { purpose: $("purpose-input").value })));
+$("purpose-input").addEventListener("input", () => later("purpose", () => enqueue("purpose", "purpose", { purpose: $("purpose-input").value })));
 document.querySelectorAll("[data-commitment-state]").forEach((el) =>
   el.addEventListener("change", () => {
     const uuid = el.dataset.commitmentState;
@@ -326,6 +378,13 @@ $("adjustment-to-commitment").addEventListener("click", adjustmentsToCommitments
 $("complete-form").addEventListener("submit", (e) => {
   finishNote();
   savePending();
+  if (clashes.length) {
+    // Completing now would leave the coach's side of a clash behind.
+    e.preventDefault();
+    showStatus("Choose a version for each clash before completing.");
+    $("conflicts").scrollIntoView({ block: "center" });
+    return;
+  }
   if (queue.length) {
     // Complete once everything typed is on the server; the form goes on its own then.
     e.preventDefault();
@@ -411,7 +470,7 @@ function leaveField() {
     const part = el.closest("section[id], aside") || $("runner");
     if (!part.id) part.id = "runner-side";
     stayIn(part.id);
-  } else if (!$("shortcuts").hidden) {
+  } else if ($("shortcuts").open) {
     toggleShortcuts();
     $("shortcuts-button").focus();
   }
@@ -476,8 +535,10 @@ const SHORTCUTS = [
   { id: "wrap", group: "Purpose, worksheet and wrap", keys: ["Shift+S"], label: `Go to the wrap: what ${CLIENT} found most helpful, your summary`, target: "#wrap-helpful", run: focusOn("wrap-helpful") },
   { id: "keep-mine", group: "When two versions clash", keys: ["Shift+M"], label: "Keep your version (the first clash shown)", target: ".keep-mine", run: conflictButton("keep-mine") },
   { id: "keep-saved", group: "When two versions clash", keys: ["Shift+K"], label: "Keep the saved version (the first clash shown)", target: ".keep-saved", run: conflictButton("keep-saved") },
+  { id: "next-part", group: "Parts of the page", keys: ["]"], label: "Next part: notes, purpose and worksheet, commitments, wrap", target: ".part-link", run: movePart(1) },
+  { id: "previous-part", group: "Parts of the page", keys: ["["], label: "Previous part", target: ".part-link", run: movePart(-1) },
   { id: "help", group: "Help", keys: ["?"], label: "Show or hide this list", target: "#shortcuts-button", run: () => toggleShortcuts() },
-  { id: "escape", group: "Help", keys: ["Escape"], anywhere: true, label: "Step out of a text field so keys work again; close this list", target: null, run: leaveField },
+  { id: "escape", group: "Help", keys: ["Escape"], anywhere: true, label: "Step out of a text field so keys work again; close this list", target: "#shortcuts-close", run: leaveField },
 ];
 useShortcuts(SHORTCUTS);
 
@@ -485,6 +546,7 @@ useShortcuts(SHORTCUTS);
 hooks.noteWaiting = () => noteTimer !== null;
 hooks.noteRendered = noteRendered;
 hooks.conflict = showConflict;
+hooks.saved = clashOvertaken;
 
 // Leaving with changes still unsent: they stay on this device and go on the next visit.
 window.addEventListener("pagehide", () => {
@@ -499,16 +561,19 @@ window.addEventListener("pagehide", () => {
   }
   savePending();
   for (const op of queue) op.sent = false;
-  persist();
+  leave();
 });
 
 for (const op of queue) op.sent = false;
 buildShortcutList();
+for (const clash of clashes) showConflict(clash);
 setStage(stage);
 renderSegments();
 renderNotes();
 renderCommitments();
 labelControls();
+measureBar();
+markPart();
 tick();
 setInterval(tick, 1000);
 showStatus();

@@ -104,4 +104,4 @@ def test_it_walks_a_coach_through_required_two_factor_set_up(live_server, page, 
     page.wait_for_url(re.compile(r"/accounts/2fa/"))
     assert_accessible(page)
     page.goto(f"{live_server.url}/")
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")

@@ -36,7 +36,7 @@ def test_it_builds_exports_and_imports_a_program(live_server, page, world, tmp_p
     page.get_by_label("Email").fill(world.coach.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base}/clients/")
+    page.wait_for_url(f"{base}/home/")
 
     page.get_by_role("link", name="Programs", exact=True).click()
     page.wait_for_url(f"{base}/programs/")

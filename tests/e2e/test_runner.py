@@ -36,7 +36,7 @@ def test_it_runs_a_session_and_loses_nothing_across_reloads_and_offline(live_ser
     page.get_by_label("Email").fill(world.coach.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")
 
     page.goto(f"{live_server.url}/sessions/{session.pk}/")
     page.get_by_role("link", name="Open the runner").click()
@@ -87,7 +87,7 @@ def test_it_runs_a_session_and_loses_nothing_across_reloads_and_offline(live_ser
 
 def _sign_in(page, live_server, world):
     sign_in(page, live_server.url, world.coach.email)
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")
 
 
 def _timing(session, *stretches):

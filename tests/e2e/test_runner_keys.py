@@ -38,7 +38,7 @@ def _second_session(world) -> tuple[CoachingSession, CoachingSession]:
 
 def _open_runner(page, live_server, world, session):
     sign_in(page, live_server.url, world.coach.email)
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")
     page.goto(f"{live_server.url}/sessions/{session.pk}/run/")
     expect(page.locator("#save-status")).to_have_text("Saved")
 
@@ -314,6 +314,16 @@ def test_it_answers_every_listed_shortcut_and_lists_one_for_every_control(live_s
     first_note.refresh_from_db()
     assert first_note.body == "From the other tab"
     check("keep-saved")
+
+    # The parts of the page: ] and [ move between them, round and round.
+    page.keyboard.press("]")
+    part = page.locator(".part-link[aria-current=true]")
+    expect(part).to_have_text("Purpose and worksheet")
+    check("next-part")
+    page.keyboard.press("[")
+    page.keyboard.press("[")
+    expect(part).to_have_text("Wrap")
+    check("previous-part")
 
     assert checked | {"complete"} == set(listed), "a listed shortcut has no check here"
     page.keyboard.press("Shift+C")

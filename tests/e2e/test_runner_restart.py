@@ -191,7 +191,7 @@ def server(tmp_path):
 def test_it_loses_nothing_when_the_server_is_killed_and_restarted_while_typing(page, server):
     session = server.ids["session"]
     sign_in(page, server.url, server.ids["coach"])
-    page.wait_for_url(f"{server.url}/clients/")
+    page.wait_for_url(f"{server.url}/home/")
     page.goto(f"{server.url}/sessions/{session}/run/")
     status = page.locator("#save-status")
     expect(status).to_have_text("Saved")

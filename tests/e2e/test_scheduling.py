@@ -36,7 +36,7 @@ def test_it_carries_a_session_from_scheduling_to_the_clients_reschedule_request(
     page.get_by_label("Email").fill(world.coach.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/")
     assert_accessible(page)
     page.get_by_role("link", name="Schedule it (S1)").click()
@@ -103,7 +103,8 @@ def test_it_carries_a_session_from_scheduling_to_the_clients_reschedule_request(
     assert_accessible(page)
 
     # The nudge and the calendar pages, reached from the navigation and the session page.
-    page.get_by_role("link", name="To schedule").click()
+    page.get_by_role("link", name="Sessions", exact=True).click()
+    page.get_by_role("link", name="Weekly reminder of who to schedule").click()
     page.get_by_role("heading", name="Clients waiting for a date").wait_for()
     assert_accessible(page)
     page.goto(f"{live_server.url}/sessions/{session.pk}/")

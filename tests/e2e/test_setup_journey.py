@@ -37,6 +37,9 @@ def test_it_carries_an_organisation_from_invitation_to_a_client_reading_their_pr
 
     # The admin invites a coach.
     sign_in(page, base, "owner@northlight.test")
+    page.wait_for_url(f"{base}/overview/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Invite someone").click()
     page.wait_for_url(f"{base}/people/")
     assert_accessible(page)
     invite = page.locator("form", has=page.get_by_role("button", name="Send invitation"))
@@ -56,10 +59,12 @@ def test_it_carries_an_organisation_from_invitation_to_a_client_reading_their_pr
     coach.get_by_label("Password", exact=True).fill(PASSWORD)
     coach.get_by_label("Password again").fill(PASSWORD)
     coach.get_by_role("button", name="Create my account").click()
-    coach.wait_for_url(f"{base}/clients/")
+    coach.wait_for_url(f"{base}/home/")
     assert_accessible(coach)
 
     # She adds a client.
+    coach.get_by_role("link", name="Clients", exact=True).click()
+    coach.wait_for_url(f"{base}/clients/")
     coach.get_by_role("link", name="Add client").click()
     coach.get_by_label("Full name").fill("Rosa Client")
     coach.get_by_label("Email").fill("rosa@client.test")

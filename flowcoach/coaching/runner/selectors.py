@@ -4,6 +4,7 @@ must stay quick."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import nh3
@@ -11,7 +12,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
+from flowcoach.accounts import hooks
 from flowcoach.clients.profile_selectors import profile_page
+from flowcoach.coaching import hooks as seams
 from flowcoach.coaching.models import (
     CoachingSession,
     Commitment,
@@ -33,6 +36,23 @@ STAGE_LABELS = dict(FlowStage.choices)
 TOPIC_LABELS = dict(Topic.choices)
 REFLECTION_LABELS = dict(Reflection.choices)
 OUTCOME_LABELS = {"": "Not marked", "met": "Met", "partly": "Partly met", "not_yet": "Not yet"}
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def answer_lines(text: str) -> list[str]:
+    """A worksheet answer as its lines, without the bullets or numbers typed before them: a
+    multi-line answer (the adjustments, say) reads as a list in the summary and exports."""
+    lines = (_BULLET.sub("", line).strip() for line in (text or "").splitlines())
+    return [line for line in lines if line]
+
+
+def outcome_line(outcome: dict) -> str:
+    """An outcome as "Met: the client ...", the mark first, so the outcome's own full stop
+    ends the line instead of running into the mark."""
+    text = (outcome.get("text") or "").strip()
+    return f"{outcome['label']}: {text}" if text else outcome["label"]
 
 
 def markdown_html(text: str) -> str:
@@ -85,6 +105,19 @@ def _previous_session(session: CoachingSession) -> CoachingSession | None:
     )
 
 
+def checkins_since(session: CoachingSession, previous: CoachingSession | None) -> dict | None:
+    """What the client sent since their last held session (check-ins, commitment updates,
+    progress), from whichever app answers the seam; None when none does."""
+    since = previous.starts_at if previous is not None else None
+    found = hooks.collect(
+        seams.SESSION_CHECKINS,
+        client=session.engagement.client,
+        since=since,
+        until=timezone.now(),
+    )
+    return found[0] if found else None
+
+
 def runner_page(session: CoachingSession) -> dict:
     now = timezone.now()
     record = runner.record_of(session)
@@ -97,9 +130,11 @@ def runner_page(session: CoachingSession) -> dict:
         else []
     )
     commitments = list(session.commitments.order_by("created_at", "id"))
+    # This session's own statement, however many the client has made since (a later session
+    # run first, or a test of the runner), and the newest one from any other session.
     purpose = PurposeStatement.objects.filter(client=client).order_by("-created_at", "-id")
-    purpose_here = next((p for p in purpose[:2] if p.session_id == session.pk), None)
-    purpose_before = next((p for p in purpose[:2] if p.session_id != session.pk), None)
+    purpose_here = purpose.filter(session=session).first()
+    purpose_before = purpose.exclude(session=session).first()
     segments = _segments(session, record, now)
     rendered = [{"note": note, "html": markdown_html(note.body)} for note in notes]
     earlier_topics = [
@@ -137,6 +172,7 @@ def runner_page(session: CoachingSession) -> dict:
             *({**runner.commitment_as_dict(c), "here": False} for c in review),
         ],
         "purpose": purpose_here.text if purpose_here else "",
+        "purpose_version": purpose_here.version if purpose_here else None,
     }
     return {
         "record": record,
@@ -154,6 +190,7 @@ def runner_page(session: CoachingSession) -> dict:
         "purpose_here": purpose_here,
         "purpose_before": purpose_before,
         "profile": profile_page(client),
+        "checkins": checkins_since(session, previous),
         "state": state,
         "commitment_states": Commitment.State.choices,
         "outcome_marks": [(k, v) for k, v in OUTCOME_LABELS.items() if k],
@@ -199,6 +236,15 @@ def _chart(segments: list[dict]) -> dict:
     }
 
 
+WORKSHEET_LABELS = [
+    ("challenge", "The challenge found"),
+    ("learned", "What the stories and the flow taught"),
+    ("shadow_tendency", "The shadow-side tendency"),
+    ("growth_need", "The growth need owned"),
+    ("adjustments", "Adjustments"),
+]
+
+
 def summary_page(session: CoachingSession) -> dict:
     record = runner.record_of(session)
     notes = list(readable_notes(session, session.notes.all()).order_by("created_at", "id"))
@@ -224,8 +270,17 @@ def summary_page(session: CoachingSession) -> dict:
         .order_by("-created_at")
         .first()
     )
+    from flowcoach.coaching.emails import follow_up_key
+    from flowcoach.outbox.models import Message
+
     return {
         "record": record,
+        # The follow-up email drafted on completion, for the coach to read, edit and approve.
+        "follow_up": Message.objects.filter(key=follow_up_key(session)).first(),
+        "worksheet": [
+            {"label": label, "lines": answer_lines(getattr(record, name))}
+            for name, label in WORKSHEET_LABELS
+        ],
         "segments": segments,
         "groups": groups,
         "moments": [
@@ -236,7 +291,9 @@ def summary_page(session: CoachingSession) -> dict:
         "purpose": purpose,
         "commitments": list(session.commitments.order_by("created_at", "id")),
         "outcomes": [
-            {**o, "label": OUTCOME_LABELS.get(o.get("mark", ""), "")} for o in record.outcomes
+            {**o, "label": label, "line": outcome_line({**o, "label": label})}
+            for o in record.outcomes
+            for label in [OUTCOME_LABELS.get(o.get("mark", ""), "")]
         ],
         "chart": _chart(segments),
         "planned_total": sum(s["minutes_max"] for s in segments),
@@ -271,16 +328,22 @@ def summary_markdown(session: CoachingSession, data: dict) -> str:
                 tag_text = ", ".join(t for t in tags if t)
                 body = note.body.strip().replace("\n", "\n  ")
                 lines.append(f"- {body}" + (f" _({tag_text})_" if tag_text else ""))
+    lines += ["", "## Energy and aha moments", ""]
+    for moment in data["moments"]:
+        note = moment["note"]
+        where = f" in {moment['stage']}" if moment["stage"] else ""
+        words = note.body.strip().replace("\n", "\n  ") or "(no words written)"
+        lines.append(f"- **{note.get_marker_display()}{where}:** {words}")
+    if not data["moments"]:
+        lines.append("- None marked.")
     record = data["record"]
     lines += ["", "## Worksheet", ""]
-    for label, value in [
-        ("Challenge", record.challenge),
-        ("What the stories and the flow taught", record.learned),
-        ("Shadow-side tendency", record.shadow_tendency),
-        ("Growth need", record.growth_need),
-        ("Adjustments", record.adjustments),
-    ]:
-        lines.append(f"- **{label}:** {value.strip() or '—'}")
+    for item in data["worksheet"]:
+        if len(item["lines"]) > 1:
+            lines.append(f"- **{item['label']}:**")
+            lines += [f"  - {line}" for line in item["lines"]]
+        else:
+            lines.append(f"- **{item['label']}:** {(item['lines'] or ['—'])[0]}")
     lines += ["", "## Commitments", ""]
     for c in data["commitments"]:
         due = f", due {c.due_date:%-d %B %Y}" if c.due_date else ""
@@ -288,13 +351,18 @@ def summary_markdown(session: CoachingSession, data: dict) -> str:
     if not data["commitments"]:
         lines.append("- None recorded.")
     lines += ["", "## Outcomes", ""]
-    lines += [f"- {o['text']}: {o['label']}" for o in data["outcomes"]]
+    lines += [f"- {outcome_line(o)}" for o in data["outcomes"]]
     lines += [
         "",
         "## Wrap",
         "",
         f"- **Most helpful:** {record.most_helpful.strip() or '—'}",
         f"- **Summary:** {record.coach_summary.strip() or '—'}",
+    ]
+    if record.topic_candidates:
+        lines.append("- **Topics for open sessions:**")
+        lines += [f"  - {topic}" for topic in record.topic_candidates]
+    lines += [
         "",
         "## Timing",
         "",
@@ -312,8 +380,8 @@ def summary_markdown(session: CoachingSession, data: dict) -> str:
 
 def prepare_page(session: CoachingSession) -> dict:
     """What the coach reads before a session: the template's preparation lists, the client's
-    profile, the last held session (in any engagement) and the client's open commitments.
-    Check-ins have no model yet; `checkins` is the seam they will fill."""
+    profile, the last held session (in any engagement), the client's open commitments and
+    what the client sent since that session (the `checkins` seam)."""
     client = session.engagement.client
     version = session.template_version
     previous = _previous_session(session)
@@ -346,5 +414,5 @@ def prepare_page(session: CoachingSession) -> dict:
         "previous_record": previous_record,
         "previous_purpose": previous_purpose,
         "open_commitments": open_commitments,
-        "checkins": [],
+        "checkins": checkins_since(session, previous),
     }

@@ -457,12 +457,22 @@ def record_save(*, session: CoachingSession, base_version=None, **fields) -> Ses
     return record
 
 
+def purpose_as_dict(statement: PurposeStatement | None) -> dict:
+    if statement is None:
+        return {"version": None, "text": ""}
+    return {"version": statement.version, "text": statement.text}
+
+
 @transaction.atomic
-def purpose_save(*, session: CoachingSession, text: str) -> PurposeStatement | None:
+def purpose_save(
+    *, session: CoachingSession, text: str, base_version=None
+) -> PurposeStatement | None:
     """The statement as drafted in this session. Each session keeps its own row, so the
-    client's statement can be followed as it evolves; the newest is the current one."""
+    client's statement can be followed as it evolves; the newest is the current one. Same
+    text again: no change. A change based on an older version: refused with a Conflict."""
     check_writable(session)
     text = _text(text, "The purpose statement", 2_000).strip()
+    base = _base_version(base_version)
     client = session.engagement.client
     statement = (
         PurposeStatement.objects.select_for_update().filter(client=client, session=session).first()
@@ -471,7 +481,36 @@ def purpose_save(*, session: CoachingSession, text: str) -> PurposeStatement | N
         if not text:
             return None
         return PurposeStatement.objects.create(client=client, session=session, text=text)
-    if statement.text != text:
-        statement.text = text
-        statement.save(update_fields=["text"])
+    if statement.text == text:
+        return statement
+    if base is None or base < statement.version:
+        raise Conflict(
+            stored_version=statement.version,
+            stored=purpose_as_dict(statement),
+            yours={"version": base, "text": text},
+        )
+    statement.text = text
+    statement.version += 1
+    statement.save(update_fields=["text", "version"])
     return statement
+
+
+@transaction.atomic
+def record_and_purpose_save(
+    *,
+    session: CoachingSession,
+    fields: dict,
+    base_version=None,
+    purpose: str | None = None,
+    purpose_version=None,
+) -> tuple[SessionRecord, PurposeStatement | None]:
+    """One save of the record's fields and the purpose statement together (a form post may
+    carry both): a refusal of either writes neither."""
+    statement = None
+    if purpose is not None:
+        statement = purpose_save(session=session, text=purpose, base_version=purpose_version)
+    if fields:
+        record = record_save(session=session, base_version=base_version, **fields)
+    else:
+        record = record_of(session)
+    return record, statement

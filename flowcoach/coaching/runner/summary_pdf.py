@@ -73,9 +73,9 @@ class _Document(FPDF):
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
-def _heading(pdf: _Document, text: str) -> None:
-    # Keep a heading with at least a few lines of what follows it.
-    if pdf.will_page_break(24):
+def _heading(pdf: _Document, text: str, keep: float = 24) -> None:
+    # Keep a heading with at least a few lines of what follows it (`keep` mm of it).
+    if pdf.will_page_break(keep):
         pdf.add_page()
     pdf.ln(4)
     pdf.set_font(FAMILY, "B", 13)
@@ -113,11 +113,17 @@ def _bullet(pdf: _Document, text: str, note: str = "", *, indent: float = 0) -> 
     pdf.ln(1)
 
 
-def _field(pdf: _Document, label: str, value: str) -> None:
+def _field(pdf: _Document, label: str, value: str | list[str]) -> None:
+    """A labelled answer; an answer of several lines (a list) prints as bullets."""
     pdf.set_font(FAMILY, "B", 10)
     pdf.set_text_color(*INK)
     pdf.multi_cell(0, 5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    _text(pdf, value.strip() or "—")
+    if isinstance(value, list) and len(value) > 1:
+        for line in value:
+            _bullet(pdf, line, indent=2)
+    else:
+        text = value[0] if isinstance(value, list) and value else value or ""
+        _text(pdf, text.strip() or "—")
     pdf.ln(1.5)
 
 
@@ -214,19 +220,14 @@ def summary_pdf(session: CoachingSession, data: dict) -> bytes:
     _heading(pdf, "Energy and aha moments")
     for moment in data["moments"]:
         where = f" in {moment['stage']}" if moment["stage"] else ""
-        _bullet(pdf, moment["note"].body, f"{moment['note'].get_marker_display()}{where}")
+        words = moment["note"].body.strip() or "(no words written)"
+        _bullet(pdf, f"{moment['note'].get_marker_display()}{where}: {words}")
     if not data["moments"]:
         _text(pdf, "None marked.", muted=True)
 
     _heading(pdf, "F.L.O.W. worksheet")
-    for label, value in [
-        ("The challenge found", record.challenge),
-        ("What the stories and the flow taught", record.learned),
-        ("The shadow-side tendency", record.shadow_tendency),
-        ("The growth need owned", record.growth_need),
-        ("Adjustments", record.adjustments),
-    ]:
-        _field(pdf, label, value)
+    for item in data["worksheet"]:
+        _field(pdf, item["label"], item["lines"])
 
     _heading(pdf, "Commitments")
     for c in data["commitments"]:
@@ -237,20 +238,22 @@ def summary_pdf(session: CoachingSession, data: dict) -> bytes:
 
     _heading(pdf, "Outcomes")
     for outcome in data["outcomes"]:
-        _bullet(pdf, outcome["text"], outcome["label"])
+        _bullet(pdf, outcome["line"])
     if not data["outcomes"]:
         _text(pdf, "None set for this template.", muted=True)
 
     _heading(pdf, "Wrap")
     _field(pdf, "Most helpful", record.most_helpful)
     _field(pdf, "Your summary", record.coach_summary)
-    if record.topic_candidates:
-        _field(pdf, "Topics for open sessions", ", ".join(record.topic_candidates))
+    _field(pdf, "Topics for open sessions", list(record.topic_candidates or []))
 
-    _heading(pdf, "Timing: planned and actual")
+    # The heading, its line and the chart go on one page together.
+    chart = data["chart"]
+    chart_height = pdf.epw * chart["height"] / chart["width"] if chart["rows"] else 0
+    _heading(pdf, "Timing: planned and actual", keep=24 + chart_height)
     _text(pdf, f"Planned {data['planned_total']} minutes, actual {data['actual_total']} minutes.")
     pdf.ln(2)
-    _chart(pdf, data["chart"])
+    _chart(pdf, chart)
     _timing_table(pdf, data)
     if pdf.unprintable:
         _heading(pdf, "About this PDF")

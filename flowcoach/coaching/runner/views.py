@@ -145,23 +145,25 @@ def runner_commitments(session, data: dict) -> dict:
 
 @_autosave
 def runner_record(session, data: dict) -> dict:
-    """The worksheet, wrap, outcomes and topic candidates; `purpose` saves the statement."""
-    answer = {}
-    if "purpose" in data:
-        runner_services.purpose_save(session=session, text=data["purpose"])
-        answer["purpose"] = "saved"
+    """The worksheet, wrap, outcomes and topic candidates (`fields`, checked against
+    `base_version`); `purpose` saves the statement (checked against `purpose_version`)."""
     fields = data.get("fields", {})
     if isinstance(fields, str):  # a form post sends JSON text
         fields = _json(fields or "{}")
     if not isinstance(fields, dict):
         raise BadInput("The request could not be read.")
-    if fields:
-        record = runner_services.record_save(
-            session=session, base_version=data.get("base_version"), **fields
-        )
-    else:
-        record = runner_services.record_of(session)
-    return {**answer, "version": record.version}
+    record, statement = runner_services.record_and_purpose_save(
+        session=session,
+        fields=fields,
+        base_version=data.get("base_version"),
+        purpose=data["purpose"] if "purpose" in data else None,
+        purpose_version=data.get("purpose_version"),
+    )
+    answer = {"version": record.version}
+    if "purpose" in data:
+        answer["purpose"] = "saved"
+        answer["purpose_version"] = statement.version if statement else None
+    return answer
 
 
 @_autosave

@@ -2,7 +2,7 @@
 // online or not, the segment and session timers with their warnings, and the segment list.
 
 import { $, serverNow, state } from "./page.js";
-import { enqueue, queue, showStatus, stage } from "./queue.js";
+import { enqueue, newer, queue, showStatus, stage } from "./queue.js";
 
 export const running = () => state.timing.length > 0 && !state.timing.at(-1).ended_at;
 export const currentSegment = () => (state.timing.length ? state.timing.at(-1).segment : 0);
@@ -41,7 +41,10 @@ export function timing(event) {
   tick();
 }
 
-// Queued timing events not yet on the server are replayed on top of the server's log.
+// The server's log as a save confirmed it, when that is newer than the log the page was
+// drawn with (a reload racing the save); then queued events not yet on the server on top.
+const stamp = (log) => Math.max(0, ...log.flatMap((s) => [Date.parse(s.started_at), s.ended_at ? Date.parse(s.ended_at) : 0]));
+for (const entry of newer) if (entry.kind === "timing" && entry.timing && stamp(entry.timing) > stamp(state.timing)) state.timing = entry.timing;
 for (const op of queue) if (op.kind === "timing") applyTiming(op.payload.event, op.payload.at, op.payload.segment);
 
 function secondsIn(segment) {
@@ -63,7 +66,9 @@ export function tick() {
   const allSeconds = secondsIn();
   $("segment-clock").textContent = clock(segSeconds);
   $("session-clock").textContent = clock(allSeconds);
-  $("segment-plan").textContent = `${seg.name}: planned ${seg.min === seg.max ? seg.max : `${seg.min}–${seg.max}`} min`;
+  $("segment-plan").textContent = state.completed
+    ? "Session complete"
+    : `${seg.name}: planned ${seg.min === seg.max ? seg.max : `${seg.min}–${seg.max}`} min`;
   const warnings = [];
   let segLevel = "ok";
   if (seg.max && segSeconds > seg.max * 60) {
@@ -96,7 +101,8 @@ export function tick() {
 export function renderSegments() {
   const index = currentSegment();
   document.querySelectorAll("#segment-list li").forEach((li) => {
-    if (Number(li.dataset.index) === index && state.timing.length) li.setAttribute("aria-current", "step");
+    // A completed session has no current segment: its clock has stopped.
+    if (Number(li.dataset.index) === index && state.timing.length && !state.completed) li.setAttribute("aria-current", "step");
     else li.removeAttribute("aria-current");
   });
   document.querySelectorAll(".segment-detail").forEach((el) => {

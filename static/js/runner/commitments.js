@@ -3,16 +3,21 @@
 
 import { labelControls } from "./keys.js";
 import { $, CLIENT, rowButton, state } from "./page.js";
-import { enqueue, later, pending, queue, timers } from "./queue.js";
+import { enqueue, later, newer, pending, queue, timers } from "./queue.js";
 
 // This session's commitments (`here`) and last session's, under review. Edits autosave like
 // notes: one operation per commitment id, based on the version the server last answered.
 const commitments = new Map(state.commitments.map((c) => [c.uuid, c]));
-for (const op of queue) {
+for (const op of [...newer, ...queue]) {
   if (op.kind === "commitment") {
     const uuid = op.key.slice(11);
     commitments.set(uuid, { here: true, ...(commitments.get(uuid) || {}), ...op.payload });
   }
+}
+// Last session's commitments marked while offline show their mark again after a reload.
+for (const select of document.querySelectorAll("[data-commitment-state]")) {
+  const c = commitments.get(select.dataset.commitmentState);
+  if (c && c.state) select.value = c.state;
 }
 export let editingCommitment = null;
 

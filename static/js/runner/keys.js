@@ -52,7 +52,8 @@ export function labelControls(root = document) {
       const keys = new Set((el.getAttribute("aria-keyshortcuts") || "").split(" ").filter(Boolean));
       for (const key of shortcut.keys) keys.add(key);
       el.setAttribute("aria-keyshortcuts", [...keys].join(" "));
-      if (el.tagName === "BUTTON" && !el.querySelector(".key-hint") && !el.classList.contains("linklike-dark")) {
+      const small = el.classList.contains("linklike-dark") || el.classList.contains("part-link");
+      if (el.tagName === "BUTTON" && !el.querySelector(".key-hint") && !small) {
         const hint = kbd(shortcut.keys[0]);
         hint.className = "key-hint";
         hint.setAttribute("aria-hidden", "true");
@@ -90,10 +91,11 @@ export function buildShortcutList() {
   }
 }
 
+// The list opens as a dialog over the page; closing it returns focus to where it was.
 export function toggleShortcuts() {
   const box = $("shortcuts");
-  box.hidden = !box.hidden;
-  $("shortcuts-button").setAttribute("aria-expanded", String(!box.hidden));
+  if (box.open) box.close();
+  else box.showModal();
 }
 
 export const typing = (el) =>
@@ -113,6 +115,8 @@ export function useShortcuts(table) {
     const here = document.activeElement;
     const shortcut = found.find((s) => s.scope && here && here.closest(s.scope)) || found.find((s) => !s.scope);
     if (!shortcut) return;
+    // While the list is open over the page, its own keys (close it) are the only ones.
+    if (document.querySelector("dialog[open]") && !["help", "escape"].includes(shortcut.id)) return;
     if (typing(e.target) && !shortcut.anywhere && !e.altKey) return; // the key is typed, as usual
     e.preventDefault();
     shortcut.run();

@@ -10,6 +10,7 @@ export const MARKER_LABELS = { energy: "Energy", aha: "Aha" };
 export const urls = {
   note: root.dataset.notesUrl,
   record: root.dataset.recordUrl,
+  purpose: root.dataset.recordUrl,
   timing: root.dataset.timingUrl,
   commitment: root.dataset.commitmentsUrl,
 };

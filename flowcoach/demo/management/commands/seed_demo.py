@@ -19,8 +19,10 @@ from flowcoach.clients.models import (
 )
 from flowcoach.demo import data as demo_data
 from flowcoach.demo.audit import seed_audit
+from flowcoach.demo.checkins import seed_checkins
 from flowcoach.demo.engagements import seed_engagements
 from flowcoach.demo.preparation import seed_preparation
+from flowcoach.demo.transcripts import seed_transcripts
 
 
 def _user(spec: dict) -> User:
@@ -142,7 +144,13 @@ class Command(BaseCommand):
         self._sample_attachment(org)
         seed_engagements(org)
         seed_preparation(org)
+        seed_checkins(org)
+        seed_transcripts(org)
         seed_audit(org)
+        if not org.retention:
+            # Notes of finished coaching kept two years: the retention page shows a setting.
+            org.retention = {"session_notes": 730}
+            org.save(update_fields=["retention"])
         self.stdout.write(self.style.SUCCESS(f"Demo practice ready: {org.name}."))
         self.stdout.write(f"Demo sign-ins (every password is '{demo_data.DEMO_PASSWORD}'):")
         self.stdout.write(f"  admin   {demo_data.ADMIN['email']}")

@@ -18,7 +18,7 @@ def stop_double_enrolments(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coaching", "0005_sessionnote_author"),
+        ("coaching", "0006_purposestatement_version"),
     ]
 
     operations = [

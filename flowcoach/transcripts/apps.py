@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class TranscriptsConfig(AppConfig):
+    name = "flowcoach.transcripts"
+    label = "transcripts"
+    verbose_name = "Transcript coaching reports"
+
+    def ready(self) -> None:
+        from flowcoach.accounts import retention
+        from flowcoach.coaching import panels
+        from flowcoach.outbox import periodic
+
+        from . import selectors, services
+        from .retention import TRANSCRIPT_WORDS
+
+        retention.register(TRANSCRIPT_WORDS)
+        # Text nobody chose to keep goes a week after analysis, checked once a day.
+        periodic.register_daily("transcript_text", lambda now: services.stale_text_discard())
+
+        # Coaching's pages show ours through its panels; coaching never imports us.
+        panels.register(panels.SESSION_PAGE, selectors.session_panel)
+        panels.register(panels.ENGAGEMENT_PAGE, selectors.engagement_panel)
+        panels.register(panels.PORTAL_PAGE, selectors.portal_panel)
