@@ -21,9 +21,11 @@ def enrol(world, client=None, coach=None) -> Engagement:
     that want more history call this twice)."""
     client = client or world.client
     program = Program.objects.get(organisation=None, slug="best-seller")
-    Engagement.objects.filter(
+    earlier = Engagement.objects.filter(
         client=client, program=program, status=Engagement.Status.ACTIVE
-    ).update(status=Engagement.Status.COMPLETED, ended_at=timezone.now())
+    )
+    earlier.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+    earlier.update(status=Engagement.Status.COMPLETED)
     return services.engagement_enrol(client=client, program=program, coach=coach or world.coach)
 
 
