@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "flowcoach.lib.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "flowcoach.accounts.context_processors.organisation",
+                "flowcoach.lib.headers.csp_nonce",
             ],
         },
     },
@@ -145,13 +147,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache ----------------------------------------------------------------------------------
+# The cache holds the sign-in rate-limit counters, so it must be one store that every worker
+# process shares: a per-process memory cache let "5 failures per account" become 5 per worker.
+# The database by default (its table is made by a migration), Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "flowcoach_cache",
+            # Culling drops entries at random: kept rare, so a flood of made-up addresses
+            # cannot push a real account's failure count out of the table.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 10},
+        }
+    }
 
 # --- Background tasks -----------------------------------------------------------------------
 # The database queue by default (`manage.py outbox_worker`); FLOWCOACH_TASKS_BACKEND=rq with a
@@ -209,17 +222,24 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[flowcoach] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-# allauth's defaults already limit logins per IP and per account; spelled out so they are
-# visible and tunable in one place.
+# Sign-in limits (docs/security.md). Failures count per account ("key"), in the shared cache
+# above. Limits per IP address are only flood caps, set far above what one office behind one
+# address needs, because anyone sharing that address (a NAT, a proxy) could otherwise spend
+# them and lock everyone else out.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "300/m/ip",
+    "login_failed": "5/5m/key",
     "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
-    "request_login_code": "20/m/ip,3/m/key",
+    "reset_password": "100/m/ip,5/m/key",
+    "reset_password_from_key": "100/m/ip",
+    "request_login_code": "100/m/ip,3/m/key",
     "signup": "20/m/ip",
 }
+# Behind a reverse proxy every request comes from the proxy's address. Set this to the number
+# of proxies in front of the app that append to X-Forwarded-For (1 for the operations guide's
+# single HTTPS proxy) so the limits see the visitor's address; leave it 0 when the app is
+# reached directly, or anyone could pick their address by sending the header themselves.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("FLOWCOACH_TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "flowcoach"
 

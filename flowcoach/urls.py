@@ -4,6 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
+from flowcoach.lib import headers
+
 
 @cache_control(max_age=86400, public=True)
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -27,6 +29,7 @@ urlpatterns = [
     path("", include("flowcoach.transcripts.urls")),
     path("api/", include("flowcoach.api.urls")),
     path("accounts/", include("allauth.urls")),
+    path(headers.REPORT_PATH.strip("/") + "/", headers.csp_report, name="csp_report"),
 ]
 
 handler403 = "flowcoach.errors.forbidden"

@@ -12,6 +12,7 @@ from django.test import Client as HttpClient
 from flowcoach.accounts import services as account_services
 from flowcoach.accounts.models import Membership, Organisation, Role, User
 from flowcoach.clients.models import Client
+from tests.support.server_errors import server_errors  # noqa: F401 (an autouse fixture)
 
 PASSWORD = "a-Str0ng-test-passphrase"
 
@@ -159,3 +160,17 @@ def smtp_server(settings):
 
 CHROMIUM = os.environ.get("FLOWCOACH_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("FLOWCOACH_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests run on a file, as the app does (WAL, immediate transactions, a busy
+    timeout), not on a shared in-memory database: there, two connections writing at once fail
+    with "table is locked" at once instead of queueing, so simultaneous requests could not be
+    tested at all. pytest-xdist workers each get their own file."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("sqlite")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")

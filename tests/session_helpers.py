@@ -16,12 +16,17 @@ from flowcoach.programs.models import Program
 
 
 def enrol(world, client=None, coach=None) -> Engagement:
-    """A new Best Seller engagement, of world.client with world.coach unless told."""
-    return services.engagement_enrol(
-        client=client or world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
-        coach=coach or world.coach,
+    """A new Best Seller engagement, of world.client with world.coach unless told. A client
+    has one active engagement per program, so an earlier one is marked completed first (tests
+    that want more history call this twice)."""
+    client = client or world.client
+    program = Program.objects.get(organisation=None, slug="best-seller")
+    earlier = Engagement.objects.filter(
+        client=client, program=program, status=Engagement.Status.ACTIVE
     )
+    earlier.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+    earlier.update(status=Engagement.Status.COMPLETED)
+    return services.engagement_enrol(client=client, program=program, coach=coach or world.coach)
 
 
 def local_day(days: int, hour: int = 10) -> datetime:

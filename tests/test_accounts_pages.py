@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):
     cache.clear()
     yield
     cache.clear()

@@ -17,10 +17,9 @@ NEW_PASSWORD = "another-Str0ng-passphrase"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings):
-    # allauth counts attempts in the cache; each test starts with a clean slate so one test's
-    # failures never block the next.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def _fresh_rate_limits(db):
+    # allauth counts attempts in the shared (database) cache; each test starts with a clean
+    # slate so one test's failures never block the next.
     cache.clear()
     yield
     cache.clear()

@@ -14,7 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import tests.authz
 from flowcoach.accounts import services as account_services
 from flowcoach.accounts.models import Membership, Role
+from flowcoach.clients.models import Client
 from tests.authz.matrix import LOGIN, ROLES, Route
+from tests.conftest import make_user
 
 # Third-party URL trees we mount but do not own; allauth's pages carry their own tests.
 FOREIGN_PREFIXES = ("accounts/",)
@@ -53,6 +55,15 @@ def test_it_has_a_row_for_every_url_we_serve():
     assert not missing, f"URLs with no row in the authorization matrix: {sorted(missing)}"
 
 
+def assert_protective_headers(response, *, signed_in: bool) -> None:
+    """Every answer carries the Content-Security-Policy (no inline script), and none given to
+    a signed-in person may be stored by a browser or proxy (issue #11, finding 8)."""
+    policy = response.get("Content-Security-Policy", "")
+    assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy, policy
+    if signed_in:
+        assert "no-store" in response.get("Cache-Control", ""), response.get("Cache-Control")
+
+
 def actor_for(world, role: str):
     return {
         "anonymous": None,
@@ -62,12 +73,54 @@ def actor_for(world, role: str):
         "other_coach": world.other_coach,
         "client": world.client_user,
         "other_client": world.other_client_user,
+        **world.extras["matrix_people"],
     }[role]
 
 
 @pytest.fixture
 def matrix_world(world):
     """The shared world plus the extra objects some routes act upon."""
+    return build_extras(world)
+
+
+def add_matrix_people(world) -> None:
+    """The roles an attacker's probe added: a suspended client, an admin who also coaches, and
+    a coach and a client of another organisation."""
+    suspended = make_user("suspended@harbour.test", "Sid Suspended")
+    Membership.objects.create(
+        user=suspended, organisation=world.org, role=Role.CLIENT, is_active=False
+    )
+    Client.objects.create(
+        organisation=world.org,
+        coach=world.coach,
+        user=suspended,
+        full_name="Sid Suspended",
+        email="suspended@harbour.test",
+    )
+    admin_coach = make_user("boss@harbour.test", "Bea Boss")
+    for role in (Role.ADMIN, Role.COACH):
+        Membership.objects.create(user=admin_coach, organisation=world.org, role=role)
+    outsider_coach = make_user("coach@elsewhere.test", "Oren Outside")
+    Membership.objects.create(user=outsider_coach, organisation=world.other_org, role=Role.COACH)
+    outsider_client = make_user("client@elsewhere.test", "Olga Outside")
+    Membership.objects.create(user=outsider_client, organisation=world.other_org, role=Role.CLIENT)
+    Client.objects.create(
+        organisation=world.other_org,
+        coach=outsider_coach,
+        user=outsider_client,
+        full_name="Olga Outside",
+        email="client@elsewhere.test",
+    )
+    world.extras["matrix_people"] = {
+        "suspended_client": suspended,
+        "admin_coach": admin_coach,
+        "outsider_coach": outsider_coach,
+        "outsider_client": outsider_client,
+    }
+
+
+def build_extras(world):
+    add_matrix_people(world)
     world.extras["coach_invitation"] = account_services.invitation_create(
         organisation=world.org,
         invited_by=world.admin,
@@ -95,6 +148,7 @@ def test_it_answers_each_role_as_the_matrix_says(matrix_world, route: Route, rol
     else:
         response = http.get(url)
     expected = route.expected(role)
+    assert_protective_headers(response, signed_in=role != "anonymous")
     if expected == LOGIN:
         assert response.status_code == 302, f"{role} {route.method} {url}: {response.status_code}"
         assert response["Location"].startswith(reverse("account_login")), response["Location"]

@@ -9,12 +9,14 @@ from datetime import datetime
 from django.urls import reverse
 from icalendar import Calendar
 
+from flowcoach.accounts import services as account_services
 from flowcoach.coaching import calendar, services
 from flowcoach.coaching.models import CalendarFeed
 from flowcoach.programs.services import program_import
 from flowcoach.programs.yaml_io import parse_program_yaml
 from tests.test_scheduling import (  # noqa: F401 (fixtures)
     PROGRAM_YAML,
+    VIDEO,
     engagement,
     program,
     schedule,
@@ -121,3 +123,25 @@ def test_it_builds_a_valid_invitation_and_cancellation(world, session):
     assert str(cancel["METHOD"]) == "CANCEL"
     assert str(cancel.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
     assert str(cancel.walk("VEVENT")[0]["UID"]) == session.ics_uid
+
+
+def test_it_stops_a_suspended_members_feed_in_that_organisation(world, session):
+    """Found by a probe: the feed checked the user, not the membership, so a suspended client
+    kept receiving titles, times, video links and the coach's address."""
+    mine = schedule(session, datetime(2027, 3, 2, 10, 0))
+    anonymous = world.login(None)
+    membership = world.client_user.memberships.get(organisation=world.org)
+    account_services.membership_set_active(membership=membership, active=False)
+
+    status, cal, _ = feed_of(anonymous, world.client_user)
+    assert status == 200
+    assert uids(cal) == set()
+    body = anonymous.get(
+        reverse("calendar_feed", args=[services.calendar_feed_of(world.client_user).token])
+    ).content.decode()
+    assert VIDEO not in body and world.coach.email not in body and mine.title not in body
+
+    # Restored, the same link serves the session again; the coach's feed never changed.
+    account_services.membership_set_active(membership=membership, active=True)
+    assert uids(feed_of(anonymous, world.client_user)[1]) == {mine.ics_uid}
+    assert uids(feed_of(anonymous, world.coach)[1]) == {mine.ics_uid}

@@ -94,7 +94,7 @@ def test_it_moves_every_engagement_and_session_to_the_new_coach(world):
     made = _coaching(world)
     second = services.engagement_enrol(
         client=world.client,
-        program=Program.objects.get(organisation=None, slug="best-seller"),
+        program=Program.objects.get(organisation=None, slug="foundations"),
         coach=world.coach,
     )
     admin = world.login(world.admin)

@@ -238,3 +238,10 @@ def test_it_keeps_the_chosen_default_coach_when_the_confirmed_file_is_refused(wo
     response = http.post(reverse("client_import"), {"payload": payload_of(preview)})
     assert b"Something changed since the preview" in response.content
     assert f'<option value="{world.other_coach.pk}" selected>'.encode() in response.content
+
+
+def test_it_refuses_a_name_with_a_line_break_inside_quotes(world):
+    content = HEADER + '"Eve\r\nBcc: all@harbour.test",eve@x.test,,,,,\n'
+    response = upload(world.login(world.coach), content)
+    assert "full_name: Keep this to one line" in response.content.decode()
+    assert not Client.objects.filter(email="eve@x.test").exists()

@@ -20,7 +20,7 @@ from tests.conftest import PASSWORD, make_user
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(db):
     # One test here signs in for real; allauth's per-IP login limit counts in the cache.
     cache.clear()
     yield

@@ -24,7 +24,7 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):
     # allauth keeps rate-limit counters and used TOTP codes in the cache.
     cache.clear()
     yield

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port
+from tests.throwaway_db import is_postgres, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = 200
@@ -73,14 +74,17 @@ class SlowMailbox:
 class Site:
     """A flowcoach install in a temporary folder, driven through manage.py."""
 
-    def __init__(self, var_dir: Path, smtp_port: int, **extra_env: str):
+    def __init__(self, var_dir: Path, smtp_port: int, database_url: str, **extra_env: str):
         self.var_dir = var_dir
+        self.database_url = database_url
         self.env = {
             key: value
             for key, value in os.environ.items()
             if key not in {"DATABASE_URL", "EMAIL_BACKEND", "FLOWCOACH_TASKS_BACKEND"}
         }
         self.env.update(
+            # Its own database, on PostgreSQL when the suite runs there (tests/throwaway_db.py).
+            DATABASE_URL=database_url,
             FLOWCOACH_VAR_DIR=str(var_dir),
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(smtp_port),
@@ -91,7 +95,6 @@ class Site:
             PYTHONUNBUFFERED="1",
             **extra_env,
         )
-        self.db = var_dir / "flowcoach.sqlite3"
 
     def manage(self, *args: str, timeout: float = 60) -> str:
         result = subprocess.run(
@@ -114,11 +117,26 @@ class Site:
             stderr=subprocess.DEVNULL,
         )
 
+    def query(self, sql: str) -> list[tuple]:
+        """Rows straight from the worker's database, read-only."""
+        if is_postgres(self.database_url):
+            import psycopg
+
+            with psycopg.connect(self.database_url) as db:
+                return db.execute(sql).fetchall()
+        path = self.database_url.removeprefix("sqlite:///")
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=20) as db:
+            return db.execute(sql).fetchall()
+
     def states(self) -> dict[str, list[str]]:
-        """Message-ID → [state] straight from the worker's database file."""
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=20) as db:
-            rows = db.execute("SELECT message_id, state FROM outbox_message").fetchall()
-        return dict(rows)
+        """Message-ID → [state]."""
+        return dict(self.query("SELECT message_id, state FROM outbox_message"))
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    with throwaway_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -142,8 +160,10 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-def test_it_survives_sigkill_mid_batch_without_duplicates_or_silent_losses(tmp_path, slow_smtp):
-    site = Site(tmp_path, slow_smtp.port)
+def test_it_survives_sigkill_mid_batch_without_duplicates_or_silent_losses(
+    tmp_path, slow_smtp, database_url
+):
+    site = Site(tmp_path, slow_smtp.port, database_url)
     site.manage("shell", "-c", SEED.format(count=MESSAGES))
     assert len(site.states()) == MESSAGES
 

@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from flowcoach.accounts.models import Membership, Role
 from flowcoach.outbox import dispatch, services
 from flowcoach.outbox.models import Kind, Message, State
+from tests.conftest import make_user
 
 
 def draft(world, key="page:1", owner=None, **overrides):
@@ -163,3 +165,42 @@ def test_it_names_the_time_zone_its_times_are_shown_in(world):
     # 14:00 UTC is 09:00 in New York, the coach's own zone, and the pages say which zone.
     assert "(America/New_York)" in listing and "09:00" in listing
     assert "(America/New_York)" in detail and "09:00" in detail
+
+
+def _one_off(http, key, **changes):
+    form = {
+        "to_name": "Cliff Client",
+        "to_email": "client@harbour.test",
+        "subject": "Quick thought",
+        "text_body": "Loved your idea about the pipeline review.",
+        "key": key,
+        "action": "draft",
+        **changes,
+    }
+    return http.post(reverse("outbox_new"), form, follow=True)
+
+
+def test_it_keeps_one_off_keys_within_their_organisation_and_writer(world, smtp_server):
+    """Found by a probe: a key known from another organisation took over its draft, or told
+    who a sent message went to."""
+    outsider = make_user("coach@elsewhere.test", "Oona Outside")
+    Membership.objects.create(user=outsider, organisation=world.other_org, role=Role.COACH)
+    key = "ab" * 16
+    _one_off(world.login(world.coach), key)
+    mine = Message.objects.get()
+
+    answer = _one_off(
+        world.login(outsider), key, to_name="Mallory", to_email="mallory@evil.test"
+    ).content.decode()
+    mine.refresh_from_db()
+    assert mine.to_email == "client@harbour.test" and mine.organisation == world.org
+    assert "Cliff" not in answer
+    theirs = Message.objects.exclude(pk=mine.pk).get()
+    assert theirs.organisation == world.other_org and theirs.owner == outsider
+
+    # Sent, it stays out of reach too: the same key elsewhere is simply a new message.
+    _one_off(world.login(world.coach), key, action="send")
+    answer = _one_off(world.login(outsider), key, to_name="", to_email="m@evil.test")
+    assert "client@harbour.test" not in answer.content.decode()
+    assert "Cliff" not in answer.content.decode()
+    assert Message.objects.filter(organisation=world.org).count() == 1

@@ -7,14 +7,13 @@ for messages approved ahead of their send time."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import time
 
 import pytest
 
 from tests.conftest import free_port
-from tests.test_outbox_crash import Site, SlowMailbox  # noqa: F401 (fixture's helper)
+from tests.test_outbox_crash import Site, SlowMailbox, database_url  # noqa: F401 (fixtures)
 
 REDIS = os.environ.get("FLOWCOACH_TEST_REDIS", "redis://127.0.0.1:6379")
 LOCK = "flowcoach:outbox-test-lock"
@@ -82,8 +81,15 @@ def mailbox():
     controller.stop()
 
 
-def test_it_delivers_through_redis_with_a_real_rq_worker(tmp_path, redis_url, mailbox):
-    site = Site(tmp_path, mailbox.port, FLOWCOACH_TASKS_BACKEND="rq", REDIS_URL=redis_url)
+def test_it_delivers_through_redis_with_a_real_rq_worker(
+    tmp_path,
+    redis_url,
+    mailbox,
+    database_url,  # noqa: F811 (a fixture)
+):
+    site = Site(
+        tmp_path, mailbox.port, database_url, FLOWCOACH_TASKS_BACKEND="rq", REDIS_URL=redis_url
+    )
     site.manage("shell", "-c", SEED)
     # The scheduled one waits in rq's scheduled registry until its time.
     time.sleep(2.5)
@@ -92,8 +98,5 @@ def test_it_delivers_through_redis_with_a_real_rq_worker(tmp_path, redis_url, ma
     states = site.states()
     assert set(states.values()) == {"sent"}, states
     assert sorted(mailbox.message_ids) == sorted(states)
-    with sqlite3.connect(site.db) as db:
-        # Nothing went through the database queue: the tasks travelled through Redis.
-        assert (
-            db.execute("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult").fetchone()[0] == 0
-        )
+    # Nothing went through the database queue: the tasks travelled through Redis.
+    assert site.query("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult") == [(0,)]

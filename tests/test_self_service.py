@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from flowcoach.accounts import services as account_services
 from flowcoach.coaching import links, services
 from flowcoach.coaching.models import CoachingSession, SessionRequest
 from flowcoach.outbox.models import Message
@@ -206,3 +207,17 @@ def test_it_expires_links_at_the_start_even_if_the_clock_is_checked_late(world, 
         pass
     else:
         raise AssertionError("a link must expire when the session starts")
+
+
+def test_it_refuses_the_links_of_a_suspended_client_and_changes_nothing(world, session):
+    session = schedule(session, days_ahead(10, 10))
+    membership = world.client_user.memberships.get(organisation=world.org)
+    account_services.membership_set_active(membership=membership, active=False)
+    http = world.login(None)
+    for action in links.ACTIONS:
+        page = http.get(url(session, action))
+        assert page.status_code == 410 and b"no longer works" in page.content
+        assert http.post(url(session, action)).status_code == 410
+    assert SessionRequest.objects.count() == 0
+    session.refresh_from_db()
+    assert session.confirmed_at is None and session.status == CoachingSession.Status.SCHEDULED

@@ -1,4 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+
+from flowcoach.lib import redirects
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,3 +21,8 @@ class AccountAdapter(DefaultAccountAdapter):
         accepted = services.invitations_accept_on_sign_in(user=user)
         if accepted:
             request.session[SESSION_KEY] = accepted[0].organisation_id
+
+    def is_safe_url(self, url: str | None) -> bool:
+        # allauth also accepts any host in ALLOWED_HOSTS; after signing in we only ever go to
+        # a path on this site, as everywhere else (flowcoach/lib/redirects.py).
+        return bool(url) and redirects.is_local_path(url, context.request)

@@ -5,12 +5,13 @@ from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCod
 from django import forms
 from django.contrib.auth import password_validation
 
+from flowcoach.lib.text import TextPolicyMixin
 from flowcoach.lib.timezones import time_zone_choices
 
 from .models import AuditAction, Organisation, Role, User
 
 
-class PasswordPairMixin(forms.Form):
+class PasswordPairMixin(TextPolicyMixin, forms.Form):
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
 
@@ -77,7 +78,7 @@ class AcceptInvitationForm(PasswordPairMixin):
         super().__init__(*args, **kwargs)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(TextPolicyMixin, forms.Form):
     full_name = forms.CharField(label="Name", max_length=150, required=False)
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices)
@@ -101,13 +102,13 @@ class InvitationForm(forms.Form):
         return data
 
 
-class OrganisationSettingsForm(forms.ModelForm):
+class OrganisationSettingsForm(TextPolicyMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "time_zone", "sending_email", "require_mfa"]
 
 
-class PersonalSettingsForm(forms.ModelForm):
+class PersonalSettingsForm(TextPolicyMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "time_zone"]
@@ -127,7 +128,7 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
         return email
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(TextPolicyMixin, forms.Form):
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]
     )
@@ -167,7 +168,7 @@ class AuditFilterForm(forms.Form):
         return filters
 
 
-class RetentionForm(forms.Form):
+class RetentionForm(TextPolicyMixin, forms.Form):
     """One field per kind of content the apps registered: days to keep after an engagement
     ends, or blank to keep it until someone deletes it."""
 

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from flowcoach.lib import redirects
+
 from . import policy, retention, selectors, services
 from .actor import SESSION_KEY
 from .audit import audit_record
@@ -182,7 +184,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = policy.get_invitation_for(policy.actor_of(request), pk)
     services.invitation_revoke(invitation=invitation)
     messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
-    return redirect(request.POST.get("next") or "people")
+    return redirect(redirects.next_or(request, "people"))
 
 
 @require_POST
@@ -194,7 +196,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         services.invitation_resend(invitation=invitation)
         messages.success(request, f"A fresh invitation went to {invitation.email}.")
-    return redirect(request.POST.get("next") or "people")
+    return redirect(redirects.next_or(request, "people"))
 
 
 @require_POST

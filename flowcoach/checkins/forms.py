@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from flowcoach.coaching.models import Commitment
+from flowcoach.lib.text import TextPolicyMixin
 
 from .models import WEEKDAYS
 from .selectors import CLIENT_STATE_CHOICES, QUESTIONS
@@ -19,7 +20,7 @@ def _scale(low: int, high: int) -> list[tuple[int, str]]:
     return [(n, str(n)) for n in range(low, high + 1)]
 
 
-class CheckinForm(forms.Form):
+class CheckinForm(TextPolicyMixin, forms.Form):
     more = forms.CharField(
         label=QUESTIONS[0][1], required=False, max_length=ANSWER_LENGTH, widget=forms.Textarea
     )
@@ -69,7 +70,7 @@ class CheckinForm(forms.Form):
         return data
 
 
-class CommitmentUpdateForm(forms.Form):
+class CommitmentUpdateForm(TextPolicyMixin, forms.Form):
     form_id = forms.UUIDField(widget=forms.HiddenInput)
     state = forms.ChoiceField(label="How is it going?", choices=CLIENT_STATE_CHOICES)
     comment = forms.CharField(label="A word about it", required=False, max_length=1000)
@@ -83,7 +84,7 @@ class CommitmentUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ProgressLogForm(forms.Form):
+class ProgressLogForm(TextPolicyMixin, forms.Form):
     form_id = forms.UUIDField(widget=forms.HiddenInput)
     day = forms.DateField(
         label="Day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -99,7 +100,7 @@ class ProgressLogForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(TextPolicyMixin, forms.Form):
     enabled = forms.BooleanField(label="Send a weekly check-in", required=False)
     weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS, coerce=int)
     local_time = forms.TimeField(
@@ -107,7 +108,7 @@ class ScheduleForm(forms.Form):
     )
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(TextPolicyMixin, forms.Form):
     checkin_reminders = forms.BooleanField(
         label="Remind me when my weekly check-in is still open", required=False
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django import forms
 
+from flowcoach.lib.text import TextPolicyMixin
+
 from .models import Theme, ThemeCatalog, ThemeGroup
 
 
-class ThemeAddForm(forms.Form):
+class ThemeAddForm(TextPolicyMixin, forms.Form):
     name = forms.CharField(
         label="Theme name",
         max_length=80,
@@ -32,7 +34,7 @@ class ThemeAddForm(forms.Form):
         return name
 
 
-class ThemeRenameForm(forms.Form):
+class ThemeRenameForm(TextPolicyMixin, forms.Form):
     name = forms.CharField(
         label="New name",
         max_length=80,
@@ -53,7 +55,7 @@ class ThemeRenameForm(forms.Form):
         return name
 
 
-class GroupAddForm(forms.Form):
+class GroupAddForm(TextPolicyMixin, forms.Form):
     name = forms.CharField(
         label="Group name",
         max_length=80,
@@ -74,7 +76,7 @@ class GroupAddForm(forms.Form):
         return name
 
 
-class CatalogImportForm(forms.Form):
+class CatalogImportForm(TextPolicyMixin, forms.Form):
     file = forms.FileField(
         label="Catalog file (YAML)",
         help_text="The same format as an exported catalog.",

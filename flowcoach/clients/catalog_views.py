@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
+from flowcoach.lib import redirects
 
 from . import access, catalogs, profile_selectors
 from .catalog_forms import CatalogImportForm, GroupAddForm, ThemeAddForm, ThemeRenameForm
@@ -68,10 +68,7 @@ def catalog_theme_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, f"{theme.name} is now in {catalog.name}.")
     # From a profile's edit page, go back there so the coach can rank the new theme.
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        return redirect(back)
-    return redirect("catalog_detail", pk=catalog.pk)
+    return redirect(redirects.next_or(request, "catalog_detail", catalog.pk))
 
 
 def _in_use_message(theme: Theme) -> str:

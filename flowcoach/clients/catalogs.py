@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from flowcoach.accounts.models import Organisation
+from flowcoach.lib import safe_parse
 
 from .models import RankedTheme, Theme, ThemeCatalog, ThemeGroup
 
@@ -36,23 +37,34 @@ def _positive_int(data: dict, field: str, errors: list[str], *, upper: int | Non
         errors.append(f"{field}: must be at most {upper}")
 
 
-def parse_catalog(text: str) -> dict:
+MAX_FILE_BYTES = 256 * 1024
+# A broken file is described in full, up to this many problems: enough to fix it in one go,
+# and a file repeating one mistake cannot produce a million lines.
+MAX_ERRORS = 50
+LIMITS = {"key": 60, "name": 150, "group_label": 40, "description": 2000, "source": 255}
+NAME_LIMIT = 80  # a group's or a theme's name
+MAX_VERSION = 1_000_000
+
+
+def parse_catalog(text: str | bytes) -> dict:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogFileError(f"not valid YAML: {exc}") from exc
+        data = safe_parse.load_yaml(text, max_bytes=MAX_FILE_BYTES)
+    except safe_parse.ParseError as error:
+        raise CatalogFileError(str(error)) from None
     if not isinstance(data, dict):
         raise CatalogFileError("a catalog file is a mapping with key, name and groups")
     errors = []
     for field in ("key", "name", "groups"):
         if not data.get(field):
             errors.append(f"{field}: required")
-    for field in ("key", "name", "group_label", "description", "source"):
+    for field, limit in LIMITS.items():
         if data.get(field) is not None and not isinstance(data[field], str):
             errors.append(f"{field}: must be text")
+        elif isinstance(data.get(field), str) and len(data[field]) > limit:
+            errors.append(f"{field}: at most {limit} characters")
     if isinstance(data.get("key"), str) and data["key"] and not slugify(data["key"]) == data["key"]:
         errors.append("key: use lowercase letters, digits and hyphens only")
-    _positive_int(data, "version", errors)
+    _positive_int(data, "version", errors, upper=MAX_VERSION)
     _positive_int(data, "top_count", errors, upper=10)
     groups = data.get("groups") or []
     if not isinstance(groups, list):
@@ -66,6 +78,8 @@ def parse_catalog(text: str) -> dict:
         if not group["name"].strip():
             errors.append(f"groups[{i}].name: required")
             continue
+        if len(group["name"]) > NAME_LIMIT:
+            errors.append(f"groups[{i}].name: at most {NAME_LIMIT} characters")
         if group["name"].lower() in seen_groups:
             errors.append(f"groups[{i}].name: '{group['name']}' appears twice")
         seen_groups.add(group["name"].lower())
@@ -76,10 +90,14 @@ def parse_catalog(text: str) -> dict:
         for j, theme in enumerate(group_themes):
             if not isinstance(theme, str) or not theme.strip():
                 errors.append(f"groups[{i}].themes[{j}]: must be a theme name")
+            elif len(theme) > NAME_LIMIT:
+                errors.append(f"groups[{i}].themes[{j}]: at most {NAME_LIMIT} characters")
             elif theme.lower() in seen_themes:
                 errors.append(f"groups[{i}].themes[{j}]: '{theme}' appears twice")
             else:
                 seen_themes.add(theme.lower())
+    if len(errors) > MAX_ERRORS:
+        errors = [*errors[:MAX_ERRORS], f"… and {len(errors) - MAX_ERRORS} more problems"]
     if errors:
         raise CatalogFileError(errors)
     return data

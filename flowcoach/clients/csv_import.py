@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from flowcoach.accounts.actor import Actor
+from flowcoach.lib import text
 from flowcoach.lib.timezones import is_valid_time_zone
 
 from . import selectors
@@ -150,6 +151,9 @@ def check_rows(
         for name, limit in MAX_LENGTHS.items():
             if len(row.values[name]) > limit:
                 row.errors.append(f"{name} is longer than {limit} characters.")
+            elif text.problem_one_line(row.values[name], limit):
+                # A quoted CSV value may hold a line break; a name must stay on one line.
+                row.errors.append(f"{name}: {text.ONE_LINE_MESSAGE}")
         if not row.values["full_name"]:
             row.errors.append("full_name is empty.")
         email = row.values["email"].lower()

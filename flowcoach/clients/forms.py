@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from flowcoach.accounts.actor import Actor
+from flowcoach.lib.text import TextPolicyMixin
 
-from . import csv_import, selectors
+from . import csv_import, selectors, services
 from .access import coach_choices_for
 from .models import Client
 
@@ -16,7 +17,7 @@ class CoachChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.email})"
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(TextPolicyMixin, forms.ModelForm):
     """Contact details; on creation an admin also picks the coach."""
 
     class Meta:
@@ -58,7 +59,7 @@ class ClientForm(forms.ModelForm):
         if selectors.email_taken(
             organisation=self.actor.organisation, email=email, exclude_pk=self.instance.pk
         ):
-            raise forms.ValidationError("A client with this email is already in your organisation.")
+            raise forms.ValidationError(services.DUPLICATE_EMAIL)
         return email
 
     def validate_unique(self) -> None:
@@ -70,7 +71,7 @@ class ClientForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(TextPolicyMixin, forms.Form):
     coach = CoachChoiceField(
         queryset=None,
         label="New coach",
@@ -83,7 +84,7 @@ class ReassignForm(forms.Form):
         self.fields["coach"].queryset = coach_choices_for(actor).exclude(pk=client.coach_id)
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(TextPolicyMixin, forms.Form):
     confirm_name = forms.CharField(
         label="Type the client's full name to confirm",
         max_length=150,
@@ -105,7 +106,7 @@ class DeleteForm(forms.Form):
         return typed
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(TextPolicyMixin, forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="A .csv file saved as UTF-8, up to 2 MB and 2,000 clients.",

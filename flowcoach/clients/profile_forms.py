@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 
+from flowcoach.lib.text import TextPolicyMixin
+
 from .models import (
     Client,
     MotivationProfile,
@@ -32,7 +34,7 @@ def visibility_choices(client: Client) -> list[tuple[str, str]]:
     ]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(TextPolicyMixin, forms.ModelForm):
     class Meta:
         model = MotivationProfile
         fields = [
@@ -68,7 +70,7 @@ class ProfileForm(forms.ModelForm):
                 field.choices = visibility_choices(client)
 
 
-class RankedThemeForm(forms.Form):
+class RankedThemeForm(TextPolicyMixin, forms.Form):
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.none(),
         label="Theme",
@@ -213,7 +215,7 @@ ThemeFormSet = forms.formset_factory(
 )
 
 
-class StoryForm(forms.Form):
+class StoryForm(TextPolicyMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(
         label="Title",
@@ -376,7 +378,7 @@ ALLOWED_BY_KIND = {
 }
 
 
-class AttachmentUploadForm(forms.Form):
+class AttachmentUploadForm(TextPolicyMixin, forms.Form):
     kind = forms.ChoiceField(label="What is it", choices=ProfileAttachment.Kind.choices)
     file = forms.FileField(
         label="File",
@@ -430,5 +432,5 @@ class AttachmentUploadForm(forms.Form):
         return cleaned
 
 
-class AttachmentVisibilityForm(forms.Form):
+class AttachmentVisibilityForm(TextPolicyMixin, forms.Form):
     visibility = forms.ChoiceField(choices=Visibility.choices)

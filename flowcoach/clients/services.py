@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +25,11 @@ from flowcoach.accounts.models import (
 from .models import Client, MotivationProfile, ProfileAttachment
 
 CONTACT_FIELDS = ("full_name", "email", "company", "job_title", "phone", "time_zone")
+DUPLICATE_EMAIL = "A client with this email is already in your organisation."
+
+
+class DuplicateClient(Exception):
+    """Another client of the organisation already has this email."""
 
 
 @dataclass(frozen=True)
@@ -74,18 +79,22 @@ def client_create(
     phone: str = "",
     time_zone: str = "UTC",
 ) -> Client:
-    return _create(
-        organisation=organisation,
-        new=NewClient(
-            coach=coach,
-            full_name=full_name,
-            email=email,
-            company=company,
-            job_title=job_title,
-            phone=phone,
-            time_zone=time_zone,
-        ),
+    new = NewClient(
+        coach=coach,
+        full_name=full_name,
+        email=email,
+        company=company,
+        job_title=job_title,
+        phone=phone,
+        time_zone=time_zone,
     )
+    try:
+        # Two submits with one email both pass the form's check; the per-organisation email
+        # constraint lets one through and the other gets a plain answer, never a 500.
+        with transaction.atomic():
+            return _create(organisation=organisation, new=new)
+    except IntegrityError:
+        raise DuplicateClient(DUPLICATE_EMAIL) from None
 
 
 @transaction.atomic

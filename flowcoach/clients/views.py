@@ -24,13 +24,17 @@ def client_create(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     form = ClientForm(_data(request), actor=actor, choose_coach=actor.is_admin)
     if request.method == "POST" and form.is_valid():
-        client = services.client_create(
-            organisation=actor.organisation,
-            coach=form.cleaned_data.get("coach") or actor.user,
-            **form.contact_details(),
-        )
-        messages.success(request, f"{client.full_name} is on your client list.")
-        return redirect("client_detail", pk=client.pk)
+        try:
+            client = services.client_create(
+                organisation=actor.organisation,
+                coach=form.cleaned_data.get("coach") or actor.user,
+                **form.contact_details(),
+            )
+        except services.DuplicateClient as duplicate:
+            form.add_error("email", str(duplicate))
+        else:
+            messages.success(request, f"{client.full_name} is on your client list.")
+            return redirect("client_detail", pk=client.pk)
     needs_coach_first = actor.is_admin and not form.fields["coach"].queryset.exists()
     return render(
         request,

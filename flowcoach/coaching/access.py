@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import Http404
 
 from flowcoach.accounts.actor import Actor
+from flowcoach.accounts.models import Membership, Role
 from flowcoach.clients.models import Client
 from flowcoach.lib import rows
 from flowcoach.programs.models import TemplateVersion
@@ -102,3 +103,16 @@ def get_session_for_save(actor: Actor, pk: int) -> CoachingSession:
     )
     session.engagement.client = rows.load(Client, ["id"], [client_id])
     return session
+
+
+def client_suspended(client: Client) -> bool:
+    """True when the client's account was suspended in the client's organisation. Links in
+    emails work without sign-in, so they ask this themselves, as the access policy would."""
+    if client.user_id is None:
+        return False
+    return Membership.objects.filter(
+        user_id=client.user_id,
+        organisation_id=client.organisation_id,
+        role=Role.CLIENT,
+        is_active=False,
+    ).exists()

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from flowcoach.accounts.models import User
+from flowcoach.accounts.models import Membership, Role, User
 
 from .models import CoachingSession
 
@@ -87,11 +87,33 @@ def session_ics(session: CoachingSession, method: str = REQUEST) -> str:
     return calendar.to_ical().decode()
 
 
+def _member_as(user: User, role: str) -> Exists:
+    # The feed has no sign-in, so it must ask what the access policy asks on every page: is
+    # this person still an active member, in this role, of the session's organisation? A
+    # suspended member's token would otherwise keep serving titles, times and video links.
+    return Exists(
+        Membership.objects.filter(
+            user=user,
+            role=role,
+            is_active=True,
+            organisation=OuterRef("engagement__organisation"),
+        )
+    )
+
+
 def sessions_of(user: User) -> Iterable[CoachingSession]:
-    """What a person's feed holds: a coach's sessions, and a client's own sessions."""
+    """What a person's feed holds: a coach's sessions, and a client's own sessions, in the
+    organisations where they are still an active member in that role."""
     return (
         CoachingSession.objects.filter(starts_at__isnull=False)
-        .filter(Q(engagement__coach=user) | Q(engagement__client__user=user))
+        .alias(
+            coach_member=_member_as(user, Role.COACH),
+            client_member=_member_as(user, Role.CLIENT),
+        )
+        .filter(
+            Q(engagement__coach=user, coach_member=True)
+            | Q(engagement__client__user=user, client_member=True)
+        )
         .select_related("engagement__client", "engagement__coach", "engagement__program")
         .order_by("starts_at")
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from flowcoach.lib.text import TextPolicyMixin
 from flowcoach.lib.timezones import time_zone_choices
 from flowcoach.programs.models import Program
 
@@ -26,7 +27,7 @@ class ProgramChoiceField(forms.ModelChoiceField):
         return f"{program.title} ({program.slug}, {origin})"
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(TextPolicyMixin, forms.Form):
     program = ProgramChoiceField(queryset=Program.objects.none(), empty_label=None)
     cadence = forms.ChoiceField(
         label="Schedule",
@@ -74,7 +75,7 @@ class EnrolForm(forms.Form):
         return data
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(TextPolicyMixin, forms.Form):
     """Date and time as the coach reads them in the chosen zone (the client's by default)."""
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -104,7 +105,7 @@ class ScheduleForm(forms.Form):
         return datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
 
 
-class CancelForm(forms.Form):
+class CancelForm(TextPolicyMixin, forms.Form):
     reason = forms.CharField(
         label="Why is it cancelled?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -113,7 +114,7 @@ class CancelForm(forms.Form):
     )
 
 
-class MarkForm(forms.Form):
+class MarkForm(TextPolicyMixin, forms.Form):
     status = forms.ChoiceField(
         choices=[
             (CoachingSession.Status.HELD, "Held"),
@@ -123,7 +124,7 @@ class MarkForm(forms.Form):
     )
 
 
-class RescheduleRequestForm(forms.Form):
+class RescheduleRequestForm(TextPolicyMixin, forms.Form):
     """Up to three times the client could do instead, in their own zone."""
 
     first = forms.DateTimeField(
@@ -179,7 +180,7 @@ class RescheduleRequestForm(forms.Form):
         return times
 
 
-class ClientCancelForm(forms.Form):
+class ClientCancelForm(TextPolicyMixin, forms.Form):
     message = forms.CharField(
         label="A note for your coach",
         required=False,
@@ -188,14 +189,14 @@ class ClientCancelForm(forms.Form):
     )
 
 
-class NudgeSettingForm(forms.Form):
+class NudgeSettingForm(TextPolicyMixin, forms.Form):
     weekly_digest = forms.BooleanField(label="Email me this list once a week", required=False)
 
 
 OTHER_TOPIC = "__other__"
 
 
-class OpenTopicForm(forms.Form):
+class OpenTopicForm(TextPolicyMixin, forms.Form):
     """An open session's topic: one of the candidates collected in earlier sessions, one the
     coach types, or none yet."""
 

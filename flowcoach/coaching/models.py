@@ -48,6 +48,15 @@ class Engagement(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "coach", "status"])]
+        constraints = [
+            # Enrolling twice in the same program (a double submit) would double-book every
+            # session; a finished or stopped engagement may be followed by a new one.
+            models.UniqueConstraint(
+                fields=["client", "program"],
+                condition=models.Q(status="active"),
+                name="engagement_one_active_per_program",
+            )
+        ]
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

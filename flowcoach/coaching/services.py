@@ -99,20 +99,33 @@ def engagement_enrol(
     if cadence != Engagement.Cadence.NONE and first_session_local is None:
         raise EnrolmentError("Choose the date and time of the first session.")
     zone = time_zone or client.time_zone
-    engagement = Engagement.objects.create(
-        organisation=client.organisation,
-        client=client,
-        coach=coach,
-        program=program,
-        cadence=cadence,
-        time_zone=zone,
-        first_session_at=(
-            local_to_utc(first_session_local, zone) if first_session_local is not None else None
-        ),
-        video_link=video_link.strip(),
-        address=address.strip(),
-        phone=phone.strip(),
-    )
+    already = f"{client.full_name} is already enrolled in {program.title}."
+    if Engagement.objects.filter(
+        client=client, program=program, status=Engagement.Status.ACTIVE
+    ).exists():
+        raise EnrolmentError(already)
+    try:
+        # A double click or two tabs pass the check above together; the one-active-engagement
+        # constraint lets only one insert through, and the other gets the same message.
+        with transaction.atomic():
+            engagement = Engagement.objects.create(
+                organisation=client.organisation,
+                client=client,
+                coach=coach,
+                program=program,
+                cadence=cadence,
+                time_zone=zone,
+                first_session_at=(
+                    local_to_utc(first_session_local, zone)
+                    if first_session_local is not None
+                    else None
+                ),
+                video_link=video_link.strip(),
+                address=address.strip(),
+                phone=phone.strip(),
+            )
+    except IntegrityError:
+        raise EnrolmentError(already) from None
     if program.recurring:
         for sequence in range(1, RECURRING_AHEAD + 1):
             _create_session(engagement, templates[0], sequence)

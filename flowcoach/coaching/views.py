@@ -338,6 +338,17 @@ def _session_link(request: HttpRequest, token: str, action: str) -> HttpResponse
         )
     session = target.session
     client = session.engagement.client
+    if access.client_suspended(client):
+        return _link_page(
+            request,
+            "link_problem.html",
+            {
+                "heading": "This link no longer works",
+                "reason": "Your account with this practice is paused. Nothing was changed; "
+                "please get in touch with your coach directly.",
+            },
+            status=410,
+        )
     zone = client.time_zone
     context = {
         "session": session,

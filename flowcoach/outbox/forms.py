@@ -6,10 +6,12 @@ import uuid
 
 from django import forms
 
+from flowcoach.lib.text import TextPolicyMixin
+
 from .models import ESSENTIAL_KINDS, Kind
 
 
-class MessageEditForm(forms.Form):
+class MessageEditForm(TextPolicyMixin, forms.Form):
     subject = forms.CharField(
         max_length=300, error_messages={"required": "Give the message a subject."}
     )
@@ -59,7 +61,7 @@ class OneOffForm(MessageEditForm):
             raise forms.ValidationError("Please reload the page and try again.") from None
 
 
-class EmailSettingsForm(forms.Form):
+class EmailSettingsForm(TextPolicyMixin, forms.Form):
     auto_approve_kinds = forms.MultipleChoiceField(
         label="Send these without a coach's approval",
         choices=[

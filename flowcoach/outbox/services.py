@@ -244,6 +244,8 @@ def _draft(
         "warning": warning,
     }
     message = Message.objects.select_for_update().filter(key=key).first()
+    if message is not None and message.organisation_id != organisation.pk:
+        raise OutboxError("This message cannot be saved. Please reload the page and try again.")
     if message is None:
         message = Message(
             key=key,
@@ -426,7 +428,9 @@ def message_create_one_off(
     """A message the coach writes themselves: kept as a draft, or sent at once."""
     message = message_draft(
         organisation=organisation,
-        key=f"one_off:{key}",
+        # The form's key comes from the browser: scoped to its organisation and writer, so a
+        # key seen elsewhere can never reach another organisation's or person's message.
+        key=f"one_off:{organisation.pk}:{owner.pk}:{key}",
         kind=Kind.ONE_OFF,
         to_email=to_email,
         to_name=to_name,

@@ -8,6 +8,8 @@ import re
 
 from django import forms
 
+from flowcoach.lib.text import TextPolicyMixin
+
 from . import email_variables
 from .models import (
     FLOW_STAGE_LABELS,
@@ -105,7 +107,7 @@ def _line_of(path: str) -> str:
     return f"Line {int(match.group(1)) + 1}: " if match else ""
 
 
-class ProgramForm(forms.Form):
+class ProgramForm(TextPolicyMixin, forms.Form):
     title = forms.CharField(
         max_length=150, label="Title", error_messages={"required": "Give the program a title."}
     )
@@ -186,7 +188,7 @@ VARIABLES_HELP = (
 )
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(TextPolicyMixin, forms.Form):
     code = forms.CharField(max_length=20, label="Code", help_text="Short and unique, e.g. S1.")
     title = forms.CharField(
         max_length=150, label="Title", error_messages={"required": "Give the session a title."}
@@ -315,7 +317,7 @@ class TemplateForm(forms.Form):
         return version_to_dict(version, self.cleaned_data["code"])
 
 
-class SegmentForm(forms.Form):
+class SegmentForm(TextPolicyMixin, forms.Form):
     name = forms.CharField(
         max_length=120, label="Name", error_messages={"required": "Give the segment a name."}
     )
@@ -434,7 +436,7 @@ class SegmentForm(forms.Form):
         return cleaned
 
 
-class ImportForm(forms.Form):
+class ImportForm(TextPolicyMixin, forms.Form):
     file = forms.FileField(
         label="Program file (YAML)",
         help_text=f"A file exported from flowcoach or written to its format, up to "

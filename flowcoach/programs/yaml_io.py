@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
+from flowcoach.lib import safe_parse
+
 from . import email_variables
 from .models import FLOW_STAGES
 from .timing import planned_minutes, segments_fit
@@ -23,30 +25,6 @@ from .timing import planned_minutes, segments_fit
 SCHEMA_PATH = Path(__file__).resolve().parent / "program.schema.json"
 FORMAT = "flowcoach.program/1"
 MAX_FILE_BYTES = 512 * 1024
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """Refuses aliases (a few hundred bytes of nested aliases expand to gigabytes) and
-    duplicate keys (YAML would silently keep the last one)."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.constructor.ConstructorError(
-                None, None, "aliases (*name) are not allowed in program files", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key '{key}' appears twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 class ProgramFileError(ValueError):
@@ -222,22 +200,12 @@ def program_warnings(data: dict) -> list[str]:
 
 
 def parse_program_yaml(content: str | bytes) -> dict:
-    if isinstance(content, bytes):
-        if len(content) > MAX_FILE_BYTES:
-            raise ProgramFileError([f"(file): larger than {MAX_FILE_BYTES // 1024} KB"])
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ProgramFileError(["(file): not UTF-8 text"]) from None
-    elif len(content.encode("utf-8")) > MAX_FILE_BYTES:
-        raise ProgramFileError([f"(file): larger than {MAX_FILE_BYTES // 1024} KB"])
+    """Aliases, duplicate keys, deep nesting and huge numbers are refused by the shared
+    limited parser (flowcoach/lib/safe_parse.py)."""
     try:
-        data = yaml.load(content, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        problem = getattr(exc, "problem", None) or "cannot be read"
-        raise ProgramFileError([f"(file): not valid YAML at {where}: {problem}"]) from None
+        data = safe_parse.load_yaml(content, max_bytes=MAX_FILE_BYTES)
+    except safe_parse.ParseError as error:
+        raise ProgramFileError([f"(file): {error}"]) from None
     try:
         return validate_program_data(data)
     except ProgramFileError as exc:

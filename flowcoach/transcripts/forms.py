@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
+from flowcoach.lib.text import TextPolicyMixin
+
 from .models import Role, TranscriptSettings
 from .parsing import MAX_BYTES
 
 
-class UploadForm(forms.Form):
+class UploadForm(TextPolicyMixin, forms.Form):
     file = forms.FileField(
         label="Transcript file",
         help_text="A .vtt (Zoom, Teams), .srt, .txt (Google Meet and others) or .docx file "
@@ -30,7 +32,7 @@ class UploadForm(forms.Form):
         return upload
 
 
-class SpeakerForm(forms.Form):
+class SpeakerForm(TextPolicyMixin, forms.Form):
     """One choice per speaker found; field names are positions, labels are the names."""
 
     def __init__(self, *args, speakers: list[dict], **kwargs):
@@ -51,7 +53,7 @@ class SpeakerForm(forms.Form):
         }
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(TextPolicyMixin, forms.ModelForm):
     class Meta:
         model = TranscriptSettings
         fields = ["discard_text"]

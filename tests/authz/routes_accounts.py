@@ -4,7 +4,8 @@ from tests.authz.matrix import LOGIN, Route
 ADMIN_ONLY = {"admin": 200, "other_org_admin": 200}
 
 ROUTES = [
-    Route("home", expect={"anonymous": 302}, default=302),
+    # A suspended member belongs to no organisation: home says so instead of redirecting.
+    Route("home", expect={"anonymous": 302, "suspended_client": 200}, default=302),
     Route("healthz", expect={"anonymous": 200}, default=200),
     Route("favicon", expect={"anonymous": 301}, default=301),
     # An organisation already exists in every matrix world, so the first-run page is gone.
@@ -13,7 +14,14 @@ ROUTES = [
         "organisation_switch",
         method="POST",
         data=lambda w: {"organisation": w.other_org.pk},
-        expect={"anonymous": LOGIN, "other_org_admin": 302},
+        # Members of the other organisation may switch to it; nobody else.
+        expect={
+            "anonymous": LOGIN,
+            "other_org_admin": 302,
+            "outsider_coach": 302,
+            "outsider_client": 302,
+            "suspended_client": 404,
+        },
         default=404,
     ),
     Route(
@@ -54,5 +62,5 @@ ROUTES = [
         expect=ADMIN_ONLY,
         default=403,
     ),
-    Route("personal_settings", default=200),
+    Route("personal_settings", expect={"suspended_client": 200}, default=200),
 ]

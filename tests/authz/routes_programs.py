@@ -44,7 +44,8 @@ ROUTES = [
         "program_edit",
         args=obj("archived_program"),
         label="archived edit",
-        expect={**ORG, "admin": 403, "coach": 403, "other_coach": 403},
+        # Refused to this organisation's people; another's never learns it exists.
+        expect={**ORG, "admin": 403, "coach": 403, "other_coach": 403, "outsider_coach": 404},
     ),
     Route("program_export", args=obj("builtin_program"), label="builtin export", expect=STAFF),
     Route("program_export", args=obj("org_program"), label="org export", expect=ORG),
@@ -74,7 +75,8 @@ ROUTES = [
         method="POST",
         args=obj("org_program"),
         label="POST publish published",
-        expect={**ORG, "admin": 403, "coach": 403, "other_coach": 403},
+        # Refused to this organisation's people; another's never learns it exists.
+        expect={**ORG, "admin": 403, "coach": 403, "other_coach": 403, "outsider_coach": 404},
     ),
     Route(
         "program_archive",

@@ -51,10 +51,51 @@ def page(browser, settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     context = browser.new_context()
+    violations = watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.csp_violations = violations
     yield page
     context.close()
+    # Every browser test doubles as a Content-Security-Policy check: an inline script or
+    # style that the policy blocked is a broken page (or an injection), so the test fails.
+    assert not violations, (
+        "Content-Security-Policy violations:\n"
+        + "\n".join(violations)
+        + "\n(Playwright's wait_for_function compiles its text with eval, which the policy "
+        "blocks: use wait_until from tests/e2e/conftest.py.)"
+    )
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Polls a JavaScript expression until it is true. Unlike page.wait_for_function, which
+    compiles its text inside the page, evaluate runs through the browser's debugging
+    protocol and so works under our Content-Security-Policy (no 'unsafe-eval')."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__flowcoachCsp(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}`
+    + (event.sample ? ` (${event.sample})` : "")
+  );
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collects every CSP violation in any page of the context, across navigations."""
+    violations: list[str] = []
+    context.expose_function("__flowcoachCsp", lambda text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+    return violations
 
 
 def assert_accessible(page) -> None:

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(transactional_db):
     # Sign-in rate limits live in the cache; start every journey with none used.
     cache.clear()
     yield

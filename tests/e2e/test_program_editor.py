@@ -8,7 +8,7 @@ import pytest
 
 from flowcoach.programs.models import Program, TemplateVersion
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,11 +73,9 @@ def test_it_builds_exports_and_imports_a_program(live_server, page, world, tmp_p
     # focus stays on the moved segment, so Enter again keeps moving it.
     page.get_by_role("button", name="Move up Wrap").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "document.querySelectorAll('.segment-item strong')[1].textContent === 'Wrap'"
-    )
+    wait_until(page, "document.querySelectorAll('.segment-item strong')[1].textContent === 'Wrap'")
     assert segment_names(page) == ["Hello", "Wrap", "Deep dive"]
-    page.wait_for_function("document.activeElement.textContent.trim() === 'Move up Wrap'")
+    wait_until(page, "document.activeElement.textContent.trim() === 'Move up Wrap'")
     assert page.get_by_role("status").filter(has_text="is now number 2 of 3").count() == 1
     assert_accessible(page)
 
@@ -85,8 +83,8 @@ def test_it_builds_exports_and_imports_a_program(live_server, page, world, tmp_p
     page.locator(".segment-item", has_text="Deep dive").drag_to(
         page.locator(".segment-item", has_text="Hello")
     )
-    page.wait_for_function(
-        "document.querySelectorAll('.segment-item strong')[0].textContent === 'Deep dive'"
+    wait_until(
+        page, "document.querySelectorAll('.segment-item strong')[0].textContent === 'Deep dive'"
     )
     page.reload()
     assert segment_names(page) == ["Deep dive", "Hello", "Wrap"]

@@ -20,16 +20,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, free_port
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.throwaway_db import throwaway_database
 
 pytestmark = [pytest.mark.browser]
 
@@ -105,33 +104,6 @@ def _run(env: dict, code: str) -> dict:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-@contextmanager
-def throwaway_database(folder: Path):
-    """The URL of a database for the server process alone, dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        yield f"sqlite:///{folder / 'server.sqlite3'}"
-        return
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = f"flowcoach_restart_{uuid.uuid4().hex[:12]}"
-    # The maintenance database always exists; the URL's own one may not (pytest-django
-    # creates test_<name> beside it).
-    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        # FORCE: a killed server's connections may not be gone yet.
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 class Server:

@@ -29,6 +29,12 @@ INK = (29, 36, 51)
 MUTED = (90, 99, 117)
 BRAND = (31, 95, 191)
 RULE = (201, 211, 227)
+MISSING_MARK = "\ufffd"
+UNPRINTABLE_NOTE = (
+    "Some characters in this session, such as Chinese, Japanese or Korean writing or emoji, "
+    "cannot be printed with this PDF's font and show as \ufffd. The summary page in flowcoach "
+    "shows them as typed."
+)
 
 # fontTools logs every table it subsets at INFO: a page of noise per PDF in the server log.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -38,11 +44,25 @@ class _Document(FPDF):
     def __init__(self, footer_text: str):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
+        self.unprintable = False
         self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
         self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=18)
         self.alias_nb_pages()
+
+    def normalize_text(self, text: str) -> str:
+        # DejaVu Sans has no Chinese, Japanese or Korean characters and no emoji. fpdf2 would
+        # drop them without a trace; here each becomes a visible mark, and the summary ends
+        # with a note saying why (a font covering them would make every PDF ~20 MB larger).
+        text = super().normalize_text(text)
+        cmap = getattr(self.current_font, "cmap", None)
+        if not cmap:
+            return text
+        if all(ord(ch) in cmap or ch in "\n\r\t" for ch in text):
+            return text
+        self.unprintable = True
+        return "".join(ch if ord(ch) in cmap or ch in "\n\r\t" else MISSING_MARK for ch in text)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -235,4 +255,7 @@ def summary_pdf(session: CoachingSession, data: dict) -> bytes:
     pdf.ln(2)
     _chart(pdf, chart)
     _timing_table(pdf, data)
+    if pdf.unprintable:
+        _heading(pdf, "About this PDF")
+        _text(pdf, UNPRINTABLE_NOTE)
     return bytes(pdf.output())

@@ -8,7 +8,6 @@ nothing changed, or 409 with both versions when the save was based on an older o
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,6 +20,7 @@ from flowcoach.accounts.audit import audit_record
 from flowcoach.accounts.models import AuditAction, Role
 from flowcoach.coaching import access
 from flowcoach.coaching import services as scheduling
+from flowcoach.lib import safe_parse
 
 from . import clock as runner_clock
 from . import selectors as runner_selectors
@@ -39,14 +39,28 @@ def _payload(request: HttpRequest) -> dict:
     if request.content_type == "application/json":
         if len(request.body) > MAX_BODY:
             raise BadInput("That is too much at once.")
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise BadInput("The request could not be read.") from None
+        data = _json(request.body or b"{}")
         if not isinstance(data, dict):
             raise BadInput("The request could not be read.")
         return data
-    return request.POST.dict()
+    data = request.POST.dict()
+    if any("\x00" in value for value in data.values()):
+        raise BadInput(NUL_REFUSED)
+    return data
+
+
+NUL_REFUSED = "Text may not contain NUL characters."
+
+
+def _json(text: str | bytes):
+    # Depth, numbers, duplicate keys and NUL characters are limited by the shared parser:
+    # 40,000 nested brackets fit under MAX_BODY and used to exhaust the stack.
+    try:
+        return safe_parse.load_json(text, max_bytes=MAX_BODY)
+    except safe_parse.ParseError as error:
+        if "NUL" in str(error):
+            raise BadInput(NUL_REFUSED) from None
+        raise BadInput("The request could not be read.") from None
 
 
 def _bad(message: str) -> JsonResponse:
@@ -136,10 +150,7 @@ def runner_record(session, data: dict) -> dict:
     `base_version`); `purpose` saves the statement (checked against `purpose_version`)."""
     fields = data.get("fields", {})
     if isinstance(fields, str):  # a form post sends JSON text
-        try:
-            fields = json.loads(fields or "{}")
-        except ValueError:
-            raise BadInput("The request could not be read.") from None
+        fields = _json(fields or "{}")
     if not isinstance(fields, dict):
         raise BadInput("The request could not be read.")
     record, statement = runner_services.record_and_purpose_save(
