@@ -204,3 +204,27 @@ def test_it_tells_the_check_ins_in_the_story_and_counts_an_answer_as_a_sign_of_l
         reverse("client_detail", args=[world.client.pk]), {"kind": "checkin"}
     )
     assert "Ask for the next step on every call" in page.content.decode()
+
+
+def test_it_shows_the_coach_their_own_coaching_reports_in_the_story(world):
+    from flowcoach.transcripts.models import Transcript
+    from tests.session_helpers import enrol
+
+    session = enrol(world).sessions.order_by("sequence").first()
+    transcript = Transcript.objects.create(
+        session=session,
+        client=world.client,
+        coach=world.coach,
+        filename="s1.vtt",
+        format="vtt",
+        consent_confirmed_at=timezone.now(),
+    )
+    events, _ = story.timeline(world.client, viewer=world.coach, wanted=["coaching_report"])
+    assert [(e.title, e.coach_only) for e in events] == [
+        ("Coaching report on S1 (speakers to map)", True)
+    ]
+    assert events[0].url == reverse("transcript_report", args=[transcript.pk])
+    # Another coach (after a hand-over, say) never sees a report that is not theirs.
+    assert (
+        story.timeline(world.client, viewer=world.other_coach, wanted=["coaching_report"])[0] == []
+    )

@@ -12,9 +12,12 @@ class TranscriptsConfig(AppConfig):
         from flowcoach.outbox import periodic
 
         from . import selectors, services
+        from . import story as transcript_story
         from .retention import TRANSCRIPT_WORDS
 
         retention.register(TRANSCRIPT_WORDS)
+        # The coach's timeline of the client shows each of their coaching reports.
+        transcript_story.register()
         # Text nobody chose to keep goes a week after analysis, checked once a day.
         periodic.register_daily("transcript_text", lambda now: services.stale_text_discard())
 
