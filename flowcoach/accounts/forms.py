@@ -115,7 +115,7 @@ class PersonalSettingsForm(TextPolicyMixin, forms.ModelForm):
         labels = {"full_name": "Your name"}
 
 
-class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+class RequestLoginCodeForm(TextPolicyMixin, AllauthRequestLoginCodeForm):
     """Asking for a sign-in code also works for an invited address not yet accepted: its
     account is made then (see services.invitation_account_for_code)."""
 
