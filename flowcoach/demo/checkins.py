@@ -24,6 +24,7 @@ from flowcoach.checkins.models import (
 )
 from flowcoach.clients.models import Client
 from flowcoach.coaching.models import CoachingSession, Commitment, Engagement
+from flowcoach.demo.engagements import RECAPS_WAITING
 
 MORE = [
     "Pick up the phone before I write a long email",
@@ -166,6 +167,10 @@ def _follow_up(
     )
 
 
+# Silent for two weeks, so each demo coach's Home has a client gone quiet (engagements.py).
+GONE_QUIET = RECAPS_WAITING
+
+
 def _client_weeks(client: Client, engagements: list, now, turns: itertools.count) -> int:
     zone = client.time_zone
     latest = rhythm.latest_slot(DEFAULT_WEEKDAY, DEFAULT_TIME, zone, now)
@@ -181,7 +186,10 @@ def _client_weeks(client: Client, engagements: list, now, turns: itertools.count
         engagement = [e for e in engagements if e.first_held < opens][-1]
         current = index == len(slots) - 1
         # This week: open for half the clients, answered for the others.
-        if current:
+        if client.email in GONE_QUIET and opens > now - timedelta(days=15):
+            # The clients Home shows as gone quiet stopped answering two weeks ago.
+            state = "open" if current else "missed"
+        elif current:
             state = "answered" if client.pk % 2 else "open"
         else:
             state = PATTERN[(index - len(slots) + 1) % len(PATTERN)]

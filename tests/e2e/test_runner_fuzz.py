@@ -99,7 +99,7 @@ def test_it_stores_every_last_typed_value_in_a_random_run(live_server, page, wor
     session = _session(world)
     page.goto(f"{live_server.url}/accounts/login/", timeout=30_000)  # a cold server is slow
     sign_in(page, live_server.url, world.coach.email)
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")
     _play(
         page,
         f"{live_server.url}/sessions/{session.pk}/run/",
@@ -118,7 +118,7 @@ def test_it_stores_every_last_typed_value_across_server_restarts(page, tmp_path,
     with server_process(tmp_path) as server:
         session = server.ids["session"]
         sign_in(page, server.url, server.ids["coach"])
-        page.wait_for_url(f"{server.url}/clients/")
+        page.wait_for_url(f"{server.url}/home/")
 
         def restart(meanwhile) -> None:
             server.kill()

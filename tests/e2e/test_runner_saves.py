@@ -34,7 +34,7 @@ def _open(page, live_server, world, session) -> str:
     # The first page a fresh server draws can be slow on a busy machine.
     page.goto(f"{live_server.url}/accounts/login/", timeout=30_000)
     sign_in(page, live_server.url, world.coach.email)
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")
     url = f"{live_server.url}/sessions/{session.pk}/run/"
     page.goto(url)
     expect(page.locator("#save-status")).to_have_text("Saved")
@@ -153,7 +153,7 @@ def test_it_keeps_changes_when_the_sign_in_ends_and_sends_them_after_signing_in_
     other.get_by_label("Email").fill(world.coach.email)
     other.get_by_label("Password").fill(PASSWORD)
     other.get_by_role("button", name="Sign in").click()
-    other.wait_for_url(f"{live_server.url}/clients/")
+    other.wait_for_url(f"{live_server.url}/home/")
     # The runner retries on its own and uses the new sign-in's token.
     expect(page.locator("#save-status")).to_have_text("Saved", timeout=10_000)
     assert SessionNote.objects.get(session=session).body == "Said after the sign-in ended"
@@ -312,7 +312,7 @@ def test_it_leads_todays_session_page_with_the_runner_and_asks_before_cancelling
     session.starts_at = timezone.now() + timedelta(hours=2)
     session.save()
     sign_in(page, live_server.url, world.coach.email)
-    page.wait_for_url(f"{live_server.url}/clients/")
+    page.wait_for_url(f"{live_server.url}/home/")
     page.goto(f"{live_server.url}/sessions/{session.pk}/")
     main = page.locator("main")
     text = main.inner_text()
