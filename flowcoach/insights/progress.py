@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -202,7 +202,3 @@ def client_progress(
         if data:
             progress.sections.append(data)
     return progress
-
-
-def next_month_start(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
