@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+import zlib
 from datetime import timedelta
 
 from django.db.models import Min, Q
@@ -138,7 +139,11 @@ def _commit(week: Checkin, index: int) -> Commitment:
 
 
 def _follow_up(
-    commitment: Commitment, week: Checkin, next_week: Checkin | None, index: int, turn: int
+    commitment: Commitment,
+    week: Checkin,
+    next_week: Checkin | None,
+    index: int,
+    turns: itertools.count,
 ):
     """Progress lines during the week, then the client's verdict in the next check-in."""
     for day in range(1, 1 + index % 3 + 1):
@@ -152,7 +157,8 @@ def _follow_up(
         )
     if next_week is None or not next_week.answered_at:
         return
-    state = SETTLED[turn % len(SETTLED)]
+    # A turn is taken only by a verdict given, so every settled state shows in the demo.
+    state = SETTLED[next(turns) % len(SETTLED)]
     CommitmentUpdate.objects.create(
         commitment=commitment,
         checkin=next_week,
@@ -190,7 +196,8 @@ def _client_weeks(client: Client, engagements: list, now, turns: itertools.count
             # The clients Home shows as gone quiet stopped answering two weeks ago.
             state = "open" if current else "missed"
         elif current:
-            state = "answered" if client.pk % 2 else "open"
+            # By the address, not the key: database keys differ between runs.
+            state = "answered" if zlib.crc32(client.email.encode()) % 2 else "open"
         else:
             state = PATTERN[(index - len(slots) + 1) % len(PATTERN)]
         weeks.append(_week(engagement, opens, state, index, now))
@@ -198,7 +205,7 @@ def _client_weeks(client: Client, engagements: list, now, turns: itertools.count
         if week.answered_at and index % 2 == 0:
             commitment = _commit(week, index)
             following = weeks[index + 1] if index + 1 < len(weeks) else None
-            _follow_up(commitment, week, following, index, next(turns) if following else 0)
+            _follow_up(commitment, week, following, index, turns)
     return len(weeks)
 
 
