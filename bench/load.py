@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +93,8 @@ PATHS = [
     ("portal", "/portal/", "client"),
     ("client API: sessions", "/api/v1/sessions/", "client"),
 ]
+# Last, so the notes it adds do not change the runner page measured above.
+AUTOSAVE = ("runner autosave, new note (POST)", "/sessions/{coming}/run/notes/", "coach")
 
 
 def free_port() -> int:
@@ -153,6 +156,44 @@ def wrk(url: str, cookie: str | None, seconds: int, connections: int, script: st
         latency.get("99", 0.0),
         int(errors.group(1)) if errors else 0,
     )
+
+
+def autosave(port: int, ids: dict, cookie: str, args) -> tuple:
+    """The runner's autosave through wrk: a CSRF token as the runner's script sends it (the
+    cookie and the X-CSRFToken header), a new note per request (bench/autosave.lua)."""
+    label, path, _who = AUTOSAVE
+    path = path.format(**ids)
+    token = secrets.token_hex(16)  # 32 characters, like Django's own CSRF secret
+    origin = f"http://127.0.0.1:{port}"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    body = json.dumps(
+        {"uuid": str(uuid.uuid4()), "base_version": None, "body": "First.", "segment": 0}
+    )
+    headers = {
+        "Cookie": f"{cookie}; csrftoken={token}",
+        "X-CSRFToken": token,
+        "Origin": origin,
+        "Content-Type": "application/json",
+    }
+    connection.request("POST", path, body=body, headers=headers)
+    response = connection.getresponse()
+    if response.status != 200:  # a refused save would measure the wrong thing
+        sys.exit(f"{label}: {path} answered {response.status}: {response.read()[:200]!r}")
+    connection.close()
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    lua = (ROOT / "bench/autosave.lua").read_text()
+    script.write_text(lua.replace("CSRF_TOKEN", token).replace("ORIGIN", origin))
+    try:
+        rate, p50, p99, errors = wrk(
+            origin + path,
+            f"{cookie}; csrftoken={token}",
+            args.seconds,
+            args.connections,
+            str(script),
+        )
+    finally:
+        script.unlink()
+    return (label, path, rate, p50, p99, errors)
 
 
 def main() -> None:
@@ -247,9 +288,12 @@ def main() -> None:
             ceiling = ceiling or rate
             rows.append((label, path, rate, p50, p99, errors))
             print(f"{label}: {rate:.0f}/s", file=sys.stderr)
+        rows.append(autosave(port, ids, cookies["coach"], args))
+        print(f"{rows[-1][0]}: {rows[-1][2]:.0f}/s", file=sys.stderr)
+        size = "large" if args.large else "small" if args.small else "mid-size"
         database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
         print(
-            f"\n{database}, {'large' if args.large else 'mid-size'} practice, {args.workers} "
+            f"\n{database}, {size} practice, {args.workers} "
             f"sync workers, {args.connections} connections, {args.seconds} s per path\n"
         )
         print("| path | requests/s | share of ceiling | p50 ms | p99 ms | non-2xx |")
