@@ -1,3 +1,4 @@
+import json
 import zoneinfo
 from datetime import datetime, time, timedelta
 
@@ -6,7 +7,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from flowcoach.lib.text import TextPolicyMixin
-from flowcoach.lib.timezones import time_zone_choices
+from flowcoach.lib.timezones import aliases, time_zone_choices
 
 from .models import AuditAction, Organisation, Role, User
 
@@ -64,6 +65,12 @@ class SetupForm(PasswordPairMixin):
         initial=True,
         help_text="Leave this on if you run your own practice; you can invite other coaches later.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Browsers still report some zones by old names (Chrome: Asia/Calcutta), which no
+        # choice carries; the page looks the current name up here.
+        self.fields["time_zone"].widget.attrs["data-zone-aliases"] = json.dumps(aliases())
 
 
 class AcceptInvitationForm(PasswordPairMixin):

@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 
 from flowcoach.accounts.actor import Actor
 from flowcoach.lib import text
-from flowcoach.lib.timezones import is_valid_time_zone
+from flowcoach.lib.timezones import canonical_time_zone, is_valid_time_zone
 
 from . import selectors
 from .access import coach_choices_for
@@ -171,7 +171,9 @@ def check_rows(
                 elif email in existing:
                     row.errors.append("A client with this email is already in your organisation.")
             seen.setdefault(email, line)
-        time_zone = row.values["time_zone"]
+        # An old name (US/Eastern) is stored as today's (America/New_York), so the client's
+        # form shows it chosen rather than falling back to UTC on the next save.
+        time_zone = row.values["time_zone"] = canonical_time_zone(row.values["time_zone"])
         if time_zone and not is_valid_time_zone(time_zone):
             row.errors.append(
                 f"“{time_zone}” isn't a time zone we know. Use a name like Europe/London."

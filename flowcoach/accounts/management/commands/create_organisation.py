@@ -9,7 +9,7 @@ from django.db import transaction
 
 from flowcoach.accounts import services
 from flowcoach.accounts.models import Organisation
-from flowcoach.lib.timezones import is_valid_time_zone
+from flowcoach.lib.timezones import canonical_time_zone, is_valid_time_zone
 
 
 class Command(BaseCommand):
@@ -43,6 +43,7 @@ class Command(BaseCommand):
             validate_email(admin_email)
         except Exception as exc:
             raise CommandError(f"--admin-email: {admin_email!r} is not an email address") from exc
+        time_zone = canonical_time_zone(time_zone)
         if not is_valid_time_zone(time_zone):
             raise CommandError(f"--time-zone: {time_zone!r} is not a known time zone")
         if not no_password and password is None:
