@@ -11,9 +11,15 @@ imports none of them). Handlers register through `flowcoach.accounts.hooks` in t
   `{"key": ..., "data": ...}` (JSON-ready).
 - `CLIENT_RECORDS_MARKDOWN(records)`: the Markdown lines of those parts, in the client's
   own words.
+- `SESSION_PAGE(session, actor)`, `ENGAGEMENT_PAGE(engagement, actor)`,
+  `PORTAL_PAGE(client)`: panels on those pages (a transcript report, its consent), each a
+  dict `{"template": ..., "context": {...}}` to include, or None.
 """
 
 SESSION_CHECKINS = "coaching.session_checkins"
 PORTAL_CARDS = "coaching.portal_cards"
 CLIENT_RECORDS = "coaching.client_records"
 CLIENT_RECORDS_MARKDOWN = "coaching.client_records_markdown"
+SESSION_PAGE = "coaching.session_page"
+ENGAGEMENT_PAGE = "coaching.engagement_page"
+PORTAL_PAGE = "coaching.portal_page"

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import hooks, policy
 from flowcoach.accounts.models import Role
 from flowcoach.clients import access as client_access
 
-from . import access, calendar, links, panels, selectors, services
+from . import access, calendar, links, selectors, services
+from . import hooks as seams
 from .forms import (
     CancelForm,
     ClientCancelForm,
@@ -77,7 +78,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "engagement": engagement,
             "timeline": selectors.engagement_timeline(engagement, viewer=actor.user),
-            "panels": panels.collect(panels.ENGAGEMENT_PAGE, engagement=engagement, actor=actor),
+            "panels": hooks.collect(seams.ENGAGEMENT_PAGE, engagement=engagement, actor=actor),
         },
     )
 
@@ -126,7 +127,7 @@ def _session_page(request: HttpRequest, session, *, cancel_form=None, status=200
             "is_open": session.status in services.OPEN_STATES,
             "is_past": session.starts_at is not None and session.starts_at <= timezone.now(),
             "is_soon": _is_soon(session),
-            "panels": panels.collect(panels.SESSION_PAGE, session=session, actor=actor),
+            "panels": hooks.collect(seams.SESSION_PAGE, session=session, actor=actor),
         },
         status=status,
     )

@@ -14,7 +14,7 @@ from flowcoach.accounts.audit import audit_record
 from flowcoach.accounts.models import AuditAction, Role
 from flowcoach.clients import access as client_access
 from flowcoach.clients import profile_selectors
-from flowcoach.coaching import access, panels, selectors
+from flowcoach.coaching import access, selectors
 from flowcoach.coaching import hooks as seams
 from flowcoach.coaching.models import PreparationTick
 from flowcoach.coaching.preparation import selectors as preparation_selectors
@@ -48,7 +48,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             "history": history,
             "purpose": purpose,
             # Apps above coaching add their part (a transcript's consent) through panels.
-            "panels": panels.collect(panels.PORTAL_PAGE, client=client),
+            "panels": hooks.collect(seams.PORTAL_PAGE, client=client),
         },
     )
 

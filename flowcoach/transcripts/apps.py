@@ -7,8 +7,8 @@ class TranscriptsConfig(AppConfig):
     verbose_name = "Transcript coaching reports"
 
     def ready(self) -> None:
-        from flowcoach.accounts import retention
-        from flowcoach.coaching import panels
+        from flowcoach.accounts import hooks, retention
+        from flowcoach.coaching import hooks as seams
         from flowcoach.outbox import periodic
 
         from . import selectors, services
@@ -22,6 +22,6 @@ class TranscriptsConfig(AppConfig):
         periodic.register_daily("transcript_text", lambda now: services.stale_text_discard())
 
         # Coaching's pages show ours through its panels; coaching never imports us.
-        panels.register(panels.SESSION_PAGE, selectors.session_panel)
-        panels.register(panels.ENGAGEMENT_PAGE, selectors.engagement_panel)
-        panels.register(panels.PORTAL_PAGE, selectors.portal_panel)
+        hooks.register(seams.SESSION_PAGE, selectors.session_panel)
+        hooks.register(seams.ENGAGEMENT_PAGE, selectors.engagement_panel)
+        hooks.register(seams.PORTAL_PAGE, selectors.portal_panel)
