@@ -36,6 +36,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     if actor.user is None:

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
 
@@ -184,6 +184,7 @@ def client_import(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/client_import.html", context)
 
 
+@require_GET
 @policy.role_required(*policy.STAFF)
 def client_import_example(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(csv_import.EXAMPLE, content_type="text/csv; charset=utf-8")

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
 
@@ -32,12 +32,14 @@ staff_only = policy.role_required(*policy.STAFF)
 # Programs
 
 
+@require_GET
 @staff_only
 def program_list(request: HttpRequest) -> HttpResponse:
     groups = selectors.program_groups(policy.actor_of(request))
     return render(request, "programs/program_list.html", {"groups": groups})
 
 
+@require_GET
 @staff_only
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -84,6 +86,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/program_form.html", {"form": form, "program": program})
 
 
+@require_GET
 @staff_only
 def program_export(request: HttpRequest, pk: int) -> HttpResponse:
     program = access.get_program_for(policy.actor_of(request), pk)
@@ -296,6 +299,7 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("program_detail", pk=template.program_id)
 
 
+@require_GET
 @staff_only
 def template_history(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -322,6 +326,7 @@ def _number(value: str | None, default: int) -> int:
         raise Http404 from None
 
 
+@require_GET
 @staff_only
 def template_diff(request: HttpRequest, pk: int) -> HttpResponse:
     template = access.get_template_for(policy.actor_of(request), pk)
@@ -356,6 +361,7 @@ def _days(days: int, side: str) -> str:
     return f"{days} day{'s' * (days != 1)} {side}"
 
 
+@require_GET
 @staff_only
 def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
     template = access.get_template_for(policy.actor_of(request), pk)
