@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
+from flowcoach.accounts.services import InvitationPending
 
 from . import access, csv_import, services
 from .forms import ClientForm, DeleteForm, ImportUploadForm, ReassignForm
@@ -114,8 +115,12 @@ def client_invite(request: HttpRequest, pk: int) -> HttpResponse:
     elif client.is_archived:
         messages.error(request, "Restore this client before inviting them.")
     else:
-        services.client_invite(client=client, invited_by=actor.user)
-        messages.success(request, f"Invitation sent to {client.email}.")
+        try:
+            services.client_invite(client=client, invited_by=actor.user)
+        except InvitationPending as pending:
+            messages.info(request, str(pending))
+        else:
+            messages.success(request, f"Invitation sent to {client.email}.")
     return redirect("client_detail", pk=client.pk)
 
 

@@ -13,7 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 from flowcoach.accounts import policy
 
 from . import access, email_variables, selectors, services
-from .forms import SEGMENT_KIND_LABELS, ImportForm, ProgramForm, SegmentForm, TemplateForm
+from .forms import (
+    SEGMENT_KIND_LABELS,
+    SLUG_TAKEN,
+    ImportForm,
+    ProgramForm,
+    SegmentForm,
+    TemplateForm,
+)
 from .models import Program, SessionTemplate
 from .yaml_io import (
     MAX_FILE_BYTES,
@@ -63,14 +70,19 @@ def program_create(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     form = ProgramForm(request.POST or None, organisation=actor.organisation)
     if request.method == "POST" and form.is_valid():
-        program = services.program_create(
-            organisation=actor.organisation,
-            owner=actor.user,
-            slug=form.cleaned_data["slug"],
-            **form.values(),
-        )
-        messages.success(request, "Your draft is ready. Add its first session.")
-        return redirect("template_create", pk=program.pk)
+        try:
+            program = services.program_create(
+                organisation=actor.organisation,
+                owner=actor.user,
+                slug=form.cleaned_data["slug"],
+                **form.values(),
+            )
+        except services.SlugTaken:
+            # Taken between the form's check and the insert (a double click, two tabs).
+            form.add_error("slug", SLUG_TAKEN)
+        else:
+            messages.success(request, "Your draft is ready. Add its first session.")
+            return redirect("template_create", pk=program.pk)
     return render(request, "programs/program_form.html", {"form": form, "program": None})
 
 
