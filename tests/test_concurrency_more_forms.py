@@ -1,6 +1,7 @@
 """Simultaneous posts of the other create forms (issue #11): invitations, programs (editor and
-import), catalog imports and client imports. Each runs on separate threads and database
-connections, as separate workers would; the uniqueness rule holds and nobody gets a 500."""
+import), catalog imports, client imports and the first save of a check-in schedule or an
+email preference. Each runs on separate threads and database connections, as separate workers
+would; the uniqueness rule holds and nobody gets a 500."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from flowcoach.accounts.models import Invitation
+from flowcoach.checkins.models import CheckinSchedule, EmailPreference
 from flowcoach.clients.models import Client, ThemeCatalog
 from flowcoach.programs.models import Program
 from tests.concurrency import simultaneous
+from tests.session_helpers import enrol
 from tests.test_concurrency import N, _assert_one_created, _signed_in
 from tests.test_enrolment import track_yaml
 
@@ -100,3 +103,22 @@ def test_it_imports_clients_once_from_simultaneous_confirmations(world):
     )
     _assert_one_created(answers, friendly="nothing was imported")
     assert Client.objects.filter(email__in=["ana@x.test", "ben@x.test"]).count() == 2
+
+
+def test_it_keeps_one_check_in_schedule_from_simultaneous_first_saves(world):
+    engagement = enrol(world)
+    assert not CheckinSchedule.objects.filter(engagement=engagement).exists()
+    browsers = [_signed_in(world.coach) for _ in range(N)]
+    url = reverse("engagement_checkins", args=[engagement.pk])
+    data = {"enabled": "on", "weekday": "2", "local_time": "09:30"}
+    answers = simultaneous(N, lambda n: browsers[n].post(url, data))
+    assert _no_errors(answers) == [302] * N
+    assert CheckinSchedule.objects.filter(engagement=engagement).count() == 1
+
+
+def test_it_keeps_one_email_preference_from_simultaneous_first_saves(world):
+    browsers = [_signed_in(world.client_user) for _ in range(N)]
+    url = reverse("checkin_preferences")
+    answers = simultaneous(N, lambda n: browsers[n].post(url, {}))
+    assert _no_errors(answers) == [302] * N
+    assert EmailPreference.objects.filter(client=world.client).count() == 1
