@@ -115,6 +115,17 @@ ROUTES = [
         data=lambda w: {"session_notes": "90", "preview": "1"},
         expect=ADMIN_ONLY,
         default=403,
+        label="POST retention_settings (preview)",
+        writes=(),
+    ),
+    Route(
+        "retention_settings",
+        method="POST",
+        data=lambda w: {"session_notes": "90", "save": "1"},
+        expect=ADMIN_WRITES,
+        default=403,
+        label="POST retention_settings (save)",
+        writes=ADMINS,
     ),
     Route("personal_settings", expect={"suspended_client": 200}, default=200),
     # Everyone signed in changes their own name, even while suspended from an organisation.
