@@ -3,10 +3,12 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from flowcoach.lib import headers
 
 
+@require_safe
 @cache_control(max_age=86400, public=True)
 def favicon(request: HttpRequest) -> HttpResponse:
     # Browsers and tools still ask for /favicon.ico; point them at the real icon instead of

@@ -16,6 +16,7 @@ from flowcoach.accounts import services as account_services
 from flowcoach.accounts.models import Membership, Role
 from flowcoach.clients.models import Client
 from tests.authz.matrix import LOGIN, ROLES, Route
+from tests.authz.snapshot import changed_tables, database_rows
 from tests.conftest import make_user
 
 # Third-party URL trees we mount but do not own; allauth's pages carry their own tests.
@@ -53,6 +54,50 @@ def test_it_has_a_row_for_every_url_we_serve():
     covered = {route.name for route in all_routes()}
     missing = our_url_names() - covered
     assert not missing, f"URLs with no row in the authorization matrix: {sorted(missing)}"
+
+
+# Who tries a POST on a URL that has only GET rows: the first role the row lets in.
+PROBE_ORDER = ("coach", "admin", "client", "anonymous", *ROLES)
+
+
+def urls_taking_post_without_a_row(world, routes: list[Route]) -> list[str]:
+    """URL names that answer a POST with anything but 405 and have no POST row.
+
+    Reading the views cannot be trusted (a function view reads request.POST, a form posts to
+    its own page), so each URL is asked: a POST from someone the GET row lets in, with an
+    empty body. 405 means the view refuses POST; any other answer means it takes POST, and
+    then who may write there must be decided in a POST row."""
+    with_post_row = {route.name for route in routes if route.method == "POST"}
+    found = set()
+    for route in routes:
+        if route.method != "GET" or route.name in with_post_row or route.name in found:
+            continue
+        role = next(
+            (
+                r
+                for r in PROBE_ORDER
+                if isinstance(route.expected(r), int) and route.expected(r) < 400
+            ),
+            "coach",
+        )
+        response = world.login(actor_for(world, role)).post(
+            reverse(route.name, args=route.args(world)), {}
+        )
+        if response.status_code != 405:
+            found.add(route.name)
+    return sorted(found)
+
+
+def test_it_has_a_post_row_for_every_url_that_takes_a_post(matrix_world):
+    missing = urls_taking_post_without_a_row(matrix_world, all_routes())
+    assert not missing, f"URLs that take a POST but have no POST row in the matrix: {missing}"
+
+
+def test_it_reports_a_url_whose_post_row_is_missing(matrix_world):
+    # The check above must be able to fail: without the row that invites a coach, the
+    # people page still takes a POST, and is reported.
+    routes = [r for r in all_routes() if not (r.name == "people" and r.method == "POST")]
+    assert urls_taking_post_without_a_row(matrix_world, routes) == ["people"]
 
 
 def assert_protective_headers(response, *, signed_in: bool) -> None:
@@ -143,6 +188,8 @@ def test_it_answers_each_role_as_the_matrix_says(matrix_world, route: Route, rol
     world = matrix_world
     http = world.login(actor_for(world, role))
     url = reverse(route.name, args=route.args(world))
+    must_write = route.must_write(role)
+    before = database_rows() if must_write is not None else None
     if route.method == "POST":
         response = http.post(url, route.data(world))
     else:
@@ -156,3 +203,9 @@ def test_it_answers_each_role_as_the_matrix_says(matrix_world, route: Route, rol
         assert response.status_code == expected, (
             f"{role} {route.method} {url}: got {response.status_code}, expected {expected}"
         )
+    if must_write is not None:
+        changed = changed_tables(before, database_rows())
+        if must_write:
+            assert changed, f"{role} {route.method} {url}: the database did not change"
+        else:
+            assert not changed, f"{role} {route.method} {url}: refused, yet changed {changed}"

@@ -136,6 +136,15 @@ class Invitation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "status"])]
+        constraints = [
+            # One live link per address and role: sending again withdraws the earlier one
+            # first, and two sends at the same moment cannot both stay pending.
+            models.UniqueConstraint(
+                fields=["organisation", "email", "role"],
+                condition=models.Q(status="pending"),
+                name="invitation_pending_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} as {self.role} ({self.status})"

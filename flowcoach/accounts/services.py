@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,13 @@ INVITATION_DAYS = 14
 
 class InvitationError(Exception):
     """An invitation link that cannot be used; the message is shown to the visitor."""
+
+
+class InvitationPending(Exception):
+    """Another invitation to the same address and role was sent at the same moment."""
+
+
+INVITATION_PENDING = "An invitation to this address is on its way already."
 
 
 def _unique_slug(name: str) -> str:
@@ -135,15 +142,20 @@ def invitation_create(
     Invitation.objects.filter(
         organisation=organisation, email__iexact=email, role=role, status=Invitation.Status.PENDING
     ).update(status=Invitation.Status.REVOKED)
-    invitation = Invitation.objects.create(
-        organisation=organisation,
-        email=email,
-        full_name=full_name.strip(),
-        role=role,
-        invited_by=invited_by,
-        payload=payload or {},
-        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
-    )
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organisation=organisation,
+                email=email,
+                full_name=full_name.strip(),
+                role=role,
+                invited_by=invited_by,
+                payload=payload or {},
+                expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+            )
+    except IntegrityError:
+        # A simultaneous send (a double click, two admins) won: its link is the live one.
+        raise InvitationPending(INVITATION_PENDING) from None
     # Sent after commit so a rolled-back invitation never reaches anyone's inbox.
     transaction.on_commit(lambda: _send_invitation_email(invitation))
     return invitation

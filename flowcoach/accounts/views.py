@@ -36,6 +36,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     if actor.user is None:
@@ -162,15 +163,19 @@ def people(request: HttpRequest) -> HttpResponse:
         organisation=actor.organisation,
     )
     if request.method == "POST" and form.is_valid():
-        services.invitation_create(
-            organisation=actor.organisation,
-            invited_by=actor.user,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            full_name=form.cleaned_data["full_name"],
-        )
-        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-        return redirect("people")
+        try:
+            services.invitation_create(
+                organisation=actor.organisation,
+                invited_by=actor.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                full_name=form.cleaned_data["full_name"],
+            )
+        except services.InvitationPending as pending:
+            form.add_error("email", str(pending))
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("people")
     context = {
         "form": form,
         **selectors.people_overview(actor.organisation),
@@ -194,8 +199,12 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     if invitation.status == invitation.Status.ACCEPTED:
         messages.info(request, f"{invitation.email} has already accepted.")
     else:
-        services.invitation_resend(invitation=invitation)
-        messages.success(request, f"A fresh invitation went to {invitation.email}.")
+        try:
+            services.invitation_resend(invitation=invitation)
+        except services.InvitationPending as pending:
+            messages.info(request, str(pending))
+        else:
+            messages.success(request, f"A fresh invitation went to {invitation.email}.")
     return redirect(redirects.next_or(request, "people"))
 
 

@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
@@ -113,6 +114,7 @@ def not_found(request: HttpRequest, **kwargs) -> HttpResponse:
     return _error(request, 404, "not_found", "There is nothing here.")
 
 
+@require_GET
 @policy.login_required
 def docs(request: HttpRequest) -> HttpResponse:
     """The interactive page over the schema, for anyone signed in; its "Try it out" calls

@@ -5,6 +5,7 @@ admins, because they change the data every coach of the organisation scores with
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -166,27 +167,39 @@ def catalog_import(request: HttpRequest) -> HttpResponse:
                 errors.append("file: save the file as UTF-8 text")
             except catalogs.CatalogFileError as exc:
                 errors.extend(exc.errors)
-        if data is not None:
-            version = data.get("version") or 1
-            if ThemeCatalog.objects.filter(
-                organisation=actor.organisation, key=data["key"], version=version
-            ).exists():
-                errors.append(
-                    f"version: {data['key']} version {version} exists already; "
-                    "raise the version number in the file"
-                )
-    if not form.is_valid() or errors:
-        messages.error(request, "Nothing was imported: fix the file and try again.")
-        return render(
-            request,
-            "catalogs/list.html",
-            {
-                "catalogs": profile_selectors.catalogs_of(actor.organisation),
-                "import_form": form,
-                "import_errors": errors,
-            },
-            status=400,
-        )
-    catalog = catalogs.catalog_import(organisation=actor.organisation, data=data)
-    messages.success(request, f"{catalog} is imported.")
-    return redirect("catalog_detail", pk=catalog.pk)
+        if (
+            data is not None
+            and ThemeCatalog.objects.filter(
+                organisation=actor.organisation, key=data["key"], version=data.get("version") or 1
+            ).exists()
+        ):
+            errors.append(_version_taken(data))
+    if form.is_valid() and not errors:
+        try:
+            catalog = catalogs.catalog_import(organisation=actor.organisation, data=data)
+        except IntegrityError:
+            # The same file imported at the same moment (a double click, two tabs): the
+            # constraint lets one through, and this one is told why it was not.
+            errors.append(_version_taken(data))
+        else:
+            messages.success(request, f"{catalog} is imported.")
+            return redirect("catalog_detail", pk=catalog.pk)
+    messages.error(request, "Nothing was imported: fix the file and try again.")
+    return render(
+        request,
+        "catalogs/list.html",
+        {
+            "catalogs": profile_selectors.catalogs_of(actor.organisation),
+            "import_form": form,
+            "import_errors": errors,
+        },
+        status=400,
+    )
+
+
+def _version_taken(data: dict) -> str:
+    version = data.get("version") or 1
+    return (
+        f"version: {data['key']} version {version} exists already; "
+        "raise the version number in the file"
+    )

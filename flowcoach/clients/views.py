@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
+from flowcoach.accounts.services import InvitationPending
 
 from . import access, csv_import, services
 from .forms import ClientForm, DeleteForm, ImportUploadForm, ReassignForm
@@ -114,8 +115,12 @@ def client_invite(request: HttpRequest, pk: int) -> HttpResponse:
     elif client.is_archived:
         messages.error(request, "Restore this client before inviting them.")
     else:
-        services.client_invite(client=client, invited_by=actor.user)
-        messages.success(request, f"Invitation sent to {client.email}.")
+        try:
+            services.client_invite(client=client, invited_by=actor.user)
+        except InvitationPending as pending:
+            messages.info(request, str(pending))
+        else:
+            messages.success(request, f"Invitation sent to {client.email}.")
     return redirect("client_detail", pk=client.pk)
 
 
@@ -184,6 +189,7 @@ def client_import(request: HttpRequest) -> HttpResponse:
     return render(request, "clients/client_import.html", context)
 
 
+@require_GET
 @policy.role_required(*policy.STAFF)
 def client_import_example(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(csv_import.EXAMPLE, content_type="text/csv; charset=utf-8")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from flowcoach.accounts import hooks, policy
 from flowcoach.accounts.models import Role
@@ -68,6 +68,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -133,6 +134,7 @@ def _session_page(request: HttpRequest, session, *, cancel_form=None, status=200
     )
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
@@ -269,6 +271,7 @@ def session_move_to_now(request: HttpRequest, pk: int) -> HttpResponse:
 FEED_ROLES = (Role.COACH, Role.CLIENT)
 
 
+@require_GET
 @policy.role_required(*FEED_ROLES)
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     feed = services.calendar_feed_of(policy.actor_of(request).user)
@@ -292,6 +295,7 @@ def calendar_regenerate(request: HttpRequest) -> HttpResponse:
     return redirect("calendar_settings")
 
 
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """No sign-in: calendar apps cannot log in. The token is the secret."""
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()

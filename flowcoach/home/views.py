@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
 from flowcoach.clients import access as client_access
@@ -33,6 +33,7 @@ def _page_number(request: HttpRequest) -> int:
     return number if number and number > 0 else 1
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 def coach_home(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -61,12 +62,14 @@ def home_approve(request: HttpRequest) -> HttpResponse:
     return redirect("coach_home")
 
 
+@require_GET
 @policy.role_required(*policy.ADMIN)
 def admin_home(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     return render(request, "home/admin.html", selectors.admin_home(actor.organisation))
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 def session_list(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -98,6 +101,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(request, "home/sessions.html", context)
 
 
+@require_GET
 @policy.role_required(*policy.STAFF)
 def client_list(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -137,6 +141,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 @policy.role_required(*policy.STAFF)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
 
@@ -13,6 +13,7 @@ def _data(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
+@require_GET
 @policy.role_required(*policy.STAFF)
 def outbox(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)

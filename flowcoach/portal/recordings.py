@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
 from flowcoach.transcripts import access as transcript_access
@@ -15,6 +15,7 @@ from flowcoach.transcripts import selectors as transcript_selectors
 from flowcoach.transcripts import services as transcript_services
 
 
+@require_GET
 @policy.role_required(*policy.CLIENT)
 def portal_recordings(request: HttpRequest) -> HttpResponse:
     transcripts = transcript_selectors.own_transcripts(policy.actor_of(request))

@@ -107,6 +107,9 @@ def _line_of(path: str) -> str:
     return f"Line {int(match.group(1)) + 1}: " if match else ""
 
 
+SLUG_TAKEN = "Another program of your organisation uses this name."
+
+
 class ProgramForm(TextPolicyMixin, forms.Form):
     title = forms.CharField(
         max_length=150, label="Title", error_messages={"required": "Give the program a title."}
@@ -152,7 +155,7 @@ class ProgramForm(TextPolicyMixin, forms.Form):
         if slug and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
             raise forms.ValidationError("Use lowercase letters, digits and single dashes.")
         if slug and Program.objects.filter(organisation=self.organisation, slug=slug).exists():
-            raise forms.ValidationError("Another program of your organisation uses this name.")
+            raise forms.ValidationError(SLUG_TAKEN)
         return slug
 
     def values(self) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from flowcoach.accounts.models import Organisation, User
@@ -65,6 +65,26 @@ def unique_program_slug(organisation: Organisation | None, wanted: str) -> str:
     return slug
 
 
+class SlugTaken(Exception):
+    """The short name a person chose is another program's of the organisation."""
+
+
+def _program_insert(*, organisation: Organisation | None, wanted: str, chosen: bool, **fields):
+    """Inserts a program under a free short name. Two people (or one double click) creating
+    "Closing" at once both see "closing" free; the constraint stops the second, which then
+    takes the next free name, as a later repeat would. A name the person chose is theirs
+    only if free: the second gets SlugTaken, never a 500."""
+    for _ in range(20):
+        slug = wanted if chosen else unique_program_slug(organisation, wanted)
+        try:
+            with transaction.atomic():
+                return Program.objects.create(organisation=organisation, slug=slug, **fields)
+        except IntegrityError:
+            if chosen:
+                raise SlugTaken(slug) from None
+    raise SlugTaken(wanted)
+
+
 @transaction.atomic
 def program_import(
     *,
@@ -78,10 +98,11 @@ def program_import(
     """Creates a program from validated file data. A slug already taken in the organisation
     gets a suffix, so importing never overwrites someone's program."""
     validate_program_data(data)
-    program = Program.objects.create(
+    program = _program_insert(
         organisation=organisation,
+        wanted=data["slug"],
+        chosen=False,
         owner=owner,
-        slug=unique_program_slug(organisation, data["slug"]),
         title=data["title"],
         description=data.get("description", ""),
         audience=data.get("audience", ""),
@@ -155,10 +176,11 @@ def program_create(
     recurring: bool = False,
 ) -> Program:
     """A new program starts as its author's private draft."""
-    return Program.objects.create(
+    return _program_insert(
         organisation=organisation,
+        wanted=slug or title,
+        chosen=bool(slug),
         owner=owner,
-        slug=slug or unique_program_slug(organisation, title),
         title=title,
         description=description,
         audience=audience,

@@ -8,12 +8,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
 
 from . import access, email_variables, selectors, services
-from .forms import SEGMENT_KIND_LABELS, ImportForm, ProgramForm, SegmentForm, TemplateForm
+from .forms import (
+    SEGMENT_KIND_LABELS,
+    SLUG_TAKEN,
+    ImportForm,
+    ProgramForm,
+    SegmentForm,
+    TemplateForm,
+)
 from .models import Program, SessionTemplate
 from .yaml_io import (
     MAX_FILE_BYTES,
@@ -32,12 +39,14 @@ staff_only = policy.role_required(*policy.STAFF)
 # Programs
 
 
+@require_GET
 @staff_only
 def program_list(request: HttpRequest) -> HttpResponse:
     groups = selectors.program_groups(policy.actor_of(request))
     return render(request, "programs/program_list.html", {"groups": groups})
 
 
+@require_GET
 @staff_only
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -61,14 +70,19 @@ def program_create(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     form = ProgramForm(request.POST or None, organisation=actor.organisation)
     if request.method == "POST" and form.is_valid():
-        program = services.program_create(
-            organisation=actor.organisation,
-            owner=actor.user,
-            slug=form.cleaned_data["slug"],
-            **form.values(),
-        )
-        messages.success(request, "Your draft is ready. Add its first session.")
-        return redirect("template_create", pk=program.pk)
+        try:
+            program = services.program_create(
+                organisation=actor.organisation,
+                owner=actor.user,
+                slug=form.cleaned_data["slug"],
+                **form.values(),
+            )
+        except services.SlugTaken:
+            # Taken between the form's check and the insert (a double click, two tabs).
+            form.add_error("slug", SLUG_TAKEN)
+        else:
+            messages.success(request, "Your draft is ready. Add its first session.")
+            return redirect("template_create", pk=program.pk)
     return render(request, "programs/program_form.html", {"form": form, "program": None})
 
 
@@ -84,6 +98,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "programs/program_form.html", {"form": form, "program": program})
 
 
+@require_GET
 @staff_only
 def program_export(request: HttpRequest, pk: int) -> HttpResponse:
     program = access.get_program_for(policy.actor_of(request), pk)
@@ -296,6 +311,7 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("program_detail", pk=template.program_id)
 
 
+@require_GET
 @staff_only
 def template_history(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
@@ -322,6 +338,7 @@ def _number(value: str | None, default: int) -> int:
         raise Http404 from None
 
 
+@require_GET
 @staff_only
 def template_diff(request: HttpRequest, pk: int) -> HttpResponse:
     template = access.get_template_for(policy.actor_of(request), pk)
@@ -356,6 +373,7 @@ def _days(days: int, side: str) -> str:
     return f"{days} day{'s' * (days != 1)} {side}"
 
 
+@require_GET
 @staff_only
 def template_preview(request: HttpRequest, pk: int) -> HttpResponse:
     template = access.get_template_for(policy.actor_of(request), pk)

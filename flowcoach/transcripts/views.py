@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
 from flowcoach.coaching import access as coaching_access
@@ -74,6 +74,7 @@ def transcript_speakers(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 def transcript_report(request: HttpRequest, pk: int) -> HttpResponse:
     transcript = access.get_transcript_for(policy.actor_of(request), pk)
@@ -140,6 +141,7 @@ def transcript_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("session_detail", session_pk)
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 def transcript_trends(request: HttpRequest) -> HttpResponse:
     return render(request, "transcripts/trends.html", selectors.trends(policy.actor_of(request)))

@@ -37,6 +37,9 @@ class Route:
     name: the URL name; args: builds the URL arguments from the `world` fixture.
     expect: status per role (an int, or LOGIN); roles left out use `default`.
     data: POST body (built from the world) for method POST.
+    writes: for a POST, every role whose request must change the database (each other role
+    must leave it exactly as it was). Left as None, only the roles refused (a sign-in
+    redirect or a status of 400 or more) are checked, and must change nothing.
     """
 
     name: str
@@ -46,6 +49,7 @@ class Route:
     method: str = "GET"
     data: Callable = field(default=lambda world: {})
     label: str = ""
+    writes: tuple[str, ...] | None = None
 
     def expected(self, role: str) -> int | str:
         if role in self.expect:
@@ -82,3 +86,15 @@ class Route:
         if self.default is None:
             raise AssertionError(f"{self.name}: no expectation for {role}")
         return self.default
+
+    def must_write(self, role: str) -> bool | None:
+        """True: the request must change the database; False: it must change nothing;
+        None: not checked (a POST row with no `writes` that lets the role in)."""
+        if self.method != "POST":
+            return None
+        if self.writes is not None:
+            return role in self.writes
+        expected = self.expected(role)
+        if expected == LOGIN or (isinstance(expected, int) and expected >= 400):
+            return False
+        return None

@@ -39,6 +39,15 @@ ROUTES = [
     ),
     # Ninja's base path: nothing lives there, so a JSON 404 like any unknown address.
     Route("api_v1:api-root", expect={"anonymous": 404}, default=404),
+    Route("api_v1:api-root", method="POST", expect={"anonymous": 404}, default=404, writes=()),
+    Route(
+        "api_v1:not_found",
+        method="POST",
+        args=lambda w: ["nothing/here/"],
+        expect={"anonymous": 404},
+        default=404,
+        writes=(),
+    ),
     # The schema and the page over it describe the API, not anyone's records: anyone
     # signed in may read them. The schema answers like the API (JSON 401); the page, like
     # every page, sends a stranger to sign in.

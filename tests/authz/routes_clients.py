@@ -1,3 +1,8 @@
+from types import SimpleNamespace
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from flowcoach.clients import csv_import
 from tests.authz.matrix import Route
 
 STAFF_ONLY = {"admin": 200, "other_org_admin": 200, "coach": 200, "other_coach": 200}
@@ -14,6 +19,21 @@ def doomed(world):
     return [world.extras["doomed_client"].pk]
 
 
+IMPORT_CSV = b"full_name,email\nIvy Imported,ivy@imported.test\n"
+
+
+def _import_file(world):
+    return {"file": SimpleUploadedFile("clients.csv", IMPORT_CSV, "text/csv")}
+
+
+def _import_confirmation(world):
+    """The signed preview world.coach was shown: only they may confirm it; it means nothing
+    to anyone else (the signature names the person and the organisation)."""
+    rows = csv_import.read_rows(IMPORT_CSV)
+    actor = SimpleNamespace(user=world.coach, organisation=world.org)
+    return {"payload": csv_import.sign(rows, default_coach_id=None, actor=actor)}
+
+
 ROUTES = [
     Route("client_list", expect=STAFF_ONLY, default=403),
     Route("client_create", expect=STAFF_ONLY, default=403),
@@ -25,9 +45,41 @@ ROUTES = [
         default=403,
     ),
     Route("client_import", expect=STAFF_ONLY, default=403),
+    # The upload only previews: nobody's request writes anything yet.
+    Route(
+        "client_import",
+        method="POST",
+        data=_import_file,
+        label="POST client_import (preview)",
+        expect=STAFF_ONLY,
+        default=403,
+        writes=(),
+    ),
+    Route(
+        "client_import",
+        method="POST",
+        data=_import_confirmation,
+        label="POST client_import (confirm)",
+        expect={**STAFF_ONLY, "coach": 302},
+        default=403,
+        writes=("coach",),
+    ),
     Route("client_import_example", expect=STAFF_ONLY, default=403),
     Route("client_detail", args=own, expect={"admin": 200, "coach": 200, **CLIENT_RECORD}),
     Route("client_edit", args=own, expect={"admin": 200, "coach": 200, **CLIENT_RECORD}),
+    Route(
+        "client_edit",
+        args=own,
+        method="POST",
+        data=lambda w: {
+            "full_name": "Cliff Renamed",
+            "email": "client@harbour.test",
+            "time_zone": "Europe/Paris",
+        },
+        label="POST client_edit",
+        expect={"admin": 302, "coach": 302, **CLIENT_RECORD},
+        writes=("admin", "coach", "admin_coach"),
+    ),
     Route(
         "client_archive",
         args=own,

@@ -7,6 +7,20 @@ COACH_ONLY = {"coach": 200, "other_coach": 404}
 ROUTES = [
     Route("engagement_enrol", args=lambda w: [w.client.pk], expect=COACH_ONLY, default=403),
     Route(
+        "engagement_enrol",
+        method="POST",
+        args=lambda w: [w.client.pk],
+        data=lambda w: {
+            "program": w.extras["org_program"].pk,
+            "cadence": "none",
+            "first_session": "",
+            "time_zone": "UTC",
+        },
+        expect={"coach": 302, "other_coach": 404},
+        default=403,
+        writes=("coach",),
+    ),
+    Route(
         "engagement_detail",
         args=lambda w: [w.extras["engagement"].pk],
         expect=COACH_ONLY,

@@ -5,6 +5,7 @@ only admins rename, remove, add groups, start versions and import."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from flowcoach.clients.access import profile_of
 from tests.authz.matrix import Route
 
 COACH_ONLY = {
@@ -44,9 +45,24 @@ def _catalog_file(world):
     return {"file": SimpleUploadedFile("c.yaml", text.encode(), "application/yaml")}
 
 
+def _profile_form(world):
+    # The profile form's own helper, so this row posts what a browser posts.
+    from tests.test_profile_edit import form_data
+
+    return form_data(profile_of(world.client), blind_spots="Seen in the matrix")
+
+
 ROUTES = [
     Route("profile_detail", expect=COACH_ONLY, args=lambda w: [w.client.pk]),
     Route("profile_edit", expect=COACH_ONLY, args=lambda w: [w.client.pk]),
+    Route(
+        "profile_edit",
+        expect=COACH_ONLY_POST,
+        args=lambda w: [w.client.pk],
+        method="POST",
+        data=_profile_form,
+        writes=("coach",),
+    ),
     Route(
         "profile_share",
         expect=COACH_ONLY_POST,

@@ -2,6 +2,7 @@
 visible to every organisation's staff and read-only; another organisation's programs and
 another coach's draft answer 404."""
 
+from flowcoach.programs.forms import SegmentForm, TemplateForm
 from tests.authz.matrix import Route
 
 CLIENTS = {"client": 403, "other_client": 403}
@@ -27,6 +28,22 @@ def segment(key):
 
 
 DOWN = {"direction": "down"}
+# Who may change a program of world.org: its staff (an admin who also coaches included).
+ORG_WRITERS = ("admin", "coach", "other_coach", "admin_coach")
+
+
+def _template_form(world, **changes) -> dict:
+    """The template form as a browser posts it, from the published program's first talk."""
+    template = world.extras["org_template"]
+    data = {k: v for k, v in TemplateForm.initial_from(template).items() if v is not None}
+    return {**data, **changes}
+
+
+def _segment_form(world, **changes) -> dict:
+    segment = world.extras["org_template"].latest_version().segments[0]
+    data = {k: v for k, v in SegmentForm.initial_from(segment).items() if v not in (None, False)}
+    return {**data, **changes}
+
 
 ROUTES = [
     Route("program_list", expect=STAFF),
@@ -40,6 +57,24 @@ ROUTES = [
     Route("program_edit", args=obj("org_program"), label="org edit", expect=ORG),
     Route("program_edit", args=obj("coach_draft"), label="draft edit", expect=DRAFT),
     Route("program_edit", args=obj("builtin_program"), label="builtin edit", expect=READ_ONLY),
+    Route(
+        "program_edit",
+        method="POST",
+        args=obj("org_program"),
+        data=lambda w: {"title": "Renamed in the matrix"},
+        label="POST org edit",
+        expect=redirected(ORG),
+        writes=ORG_WRITERS,
+    ),
+    Route(
+        "program_edit",
+        method="POST",
+        args=obj("builtin_program"),
+        data=lambda w: {"title": "Renamed in the matrix"},
+        label="POST builtin edit",
+        expect=READ_ONLY,
+        writes=(),
+    ),
     Route(
         "program_edit",
         args=obj("archived_program"),
@@ -102,11 +137,29 @@ ROUTES = [
     Route("template_create", args=obj("org_program"), label="org template_create", expect=ORG),
     Route(
         "template_create",
+        method="POST",
+        args=obj("org_program"),
+        data=lambda w: _template_form(w, code="S99", title="A matrix talk"),
+        label="POST org template_create",
+        expect=redirected(ORG),
+        writes=ORG_WRITERS,
+    ),
+    Route(
+        "template_create",
         args=obj("builtin_program"),
         label="builtin template_create",
         expect=READ_ONLY,
     ),
     Route("template_edit", args=obj("org_template"), label="org template_edit", expect=ORG),
+    Route(
+        "template_edit",
+        method="POST",
+        args=obj("org_template"),
+        data=lambda w: _template_form(w, title="Retitled in the matrix"),
+        label="POST org template_edit",
+        expect=redirected(ORG),
+        writes=ORG_WRITERS,
+    ),
     Route("template_edit", args=obj("draft_template"), label="draft template_edit", expect=DRAFT),
     Route(
         "template_edit",
@@ -150,11 +203,30 @@ ROUTES = [
     Route("segment_create", args=obj("org_template"), label="org segment_create", expect=ORG),
     Route(
         "segment_create",
+        method="POST",
+        args=obj("org_template"),
+        # A segment of no length: the published talk's segments already fill its time.
+        data=lambda w: {"name": "Matrix step", "kind": "topic", "minutes_min": 0, "minutes_max": 0},
+        label="POST org segment_create",
+        expect=redirected(ORG),
+        writes=ORG_WRITERS,
+    ),
+    Route(
+        "segment_create",
         args=obj("builtin_template"),
         label="builtin segment_create",
         expect=READ_ONLY,
     ),
     Route("segment_edit", args=segment("org_template"), label="org segment_edit", expect=ORG),
+    Route(
+        "segment_edit",
+        method="POST",
+        args=segment("org_template"),
+        data=lambda w: _segment_form(w, name="Renamed in the matrix"),
+        label="POST org segment_edit",
+        expect=redirected(ORG),
+        writes=ORG_WRITERS,
+    ),
     Route("segment_edit", args=segment("draft_template"), label="draft segment_edit", expect=DRAFT),
     Route(
         "segment_delete",

@@ -82,6 +82,30 @@ ROUTES = [
     Route("session_link_confirm", args=lambda w: [w.extras["link_confirm"]], expect=EVERYONE),
     Route("session_link_reschedule", args=lambda w: [w.extras["link_reschedule"]], expect=EVERYONE),
     Route("session_link_cancel", args=lambda w: [w.extras["link_cancel"]], expect=EVERYONE),
+    # Acting on a link needs no sign-in either: whoever holds it passes the request on.
+    Route(
+        "session_link_confirm",
+        method="POST",
+        args=lambda w: [w.extras["link_confirm"]],
+        expect=EVERYONE,
+        writes=ROLES,
+    ),
+    Route(
+        "session_link_cancel",
+        method="POST",
+        args=lambda w: [w.extras["link_cancel"]],
+        data=lambda w: {"message": "Something came up."},
+        expect=EVERYONE,
+        writes=ROLES,
+    ),
+    Route(
+        "session_link_reschedule",
+        method="POST",
+        args=lambda w: [w.extras["link_reschedule"]],
+        label="POST session_link_reschedule (no times)",
+        expect=dict.fromkeys(ROLES, 400),
+        writes=(),
+    ),
     Route(
         "session_link_confirm",
         label="GET session_link_confirm (tampered)",

@@ -3,6 +3,9 @@ Admins (who see no session content) and clients are stopped by the role gate; an
 gets 404. The client reaches only their consent page, and withdraws only their own; the
 retention setting is an admin's, each for their own organisation."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.authz.fixtures_transcripts import FIXTURE
 from tests.authz.matrix import Route
 
 COACH_ONLY = {"coach": 200, "other_coach": 404}
@@ -19,6 +22,18 @@ def _transcript(world):
 
 ROUTES = [
     Route("transcript_upload", args=_session, expect=COACH_ONLY, default=403),
+    Route(
+        "transcript_upload",
+        method="POST",
+        args=_session,
+        data=lambda w: {
+            "file": SimpleUploadedFile("T3.zoom.vtt", FIXTURE.read_bytes()),
+            "consent": "on",
+        },
+        expect=COACH_ONLY_POST,
+        default=403,
+        writes=("coach",),
+    ),
     Route("transcript_report", args=_transcript, expect=COACH_ONLY, default=403),
     Route("transcript_speakers", args=_transcript, expect=COACH_ONLY, default=403),
     Route(
@@ -58,6 +73,14 @@ ROUTES = [
         "transcript_settings",
         expect={"admin": 200, "other_org_admin": 200},
         default=403,
+    ),
+    Route(
+        "transcript_settings",
+        method="POST",
+        data=lambda w: {"discard_text": "on"},
+        expect={"admin": 302, "other_org_admin": 302},
+        default=403,
+        writes=("admin", "other_org_admin", "admin_coach"),
     ),
     Route("portal_recordings", expect={"client": 200, "other_client": 200}, default=403),
     Route(

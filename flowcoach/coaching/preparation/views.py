@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
 from flowcoach.coaching import access
@@ -35,6 +35,7 @@ def prepare_ticks(request: HttpRequest, pk: int) -> HttpResponse:
     return ticks.ticks_answer(request, session, PreparationTick.Side.COACH, back)
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 @never_cache
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:

@@ -192,6 +192,7 @@ def runner_timing(session, data: dict) -> dict:
     return {"timing": record.timing}
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 @never_cache
 def runner(request: HttpRequest, pk: int) -> HttpResponse:
@@ -223,6 +224,7 @@ def runner_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("runner_summary", pk=session.pk)
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
@@ -247,6 +249,7 @@ def _export_noted(request: HttpRequest, session, file_format: str) -> None:
     )
 
 
+@require_GET
 @policy.role_required(*policy.COACH)
 def summary_markdown(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
