@@ -66,7 +66,13 @@ def register_all() -> None:
     register_rate("checkins", selectors.response_rate_rows)
     # The coach's practice export gets a table of check-ins (coach-only downloads).
     exports.register_table(
-        exports.Table("checkins", "Check-ins", selectors.EXPORT_COLUMNS, selectors.export_rows)
+        exports.Table(
+            "checkins",
+            "Check-ins",
+            selectors.EXPORT_COLUMNS,
+            selectors.export_rows,
+            selectors.export_count,
+        )
     )
     # The progress page's weekly rhythm and ratings (coach's page and the client's own).
     register_section(checkin_section)

@@ -262,6 +262,10 @@ EXPORT_COLUMNS = [
 ]
 
 
+def export_count(clients) -> int:
+    return Checkin.objects.filter(client__in=clients).count()
+
+
 def export_rows(clients):
     """The coach's export of their practice (insights/exports.py): every week of each
     client, streamed. Only a coach downloads it, for their own clients."""
