@@ -31,15 +31,8 @@ from tests.session_helpers import enrol
 
 
 @pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
-    return tmp_path
+def storage_dir(private_storage) -> Path:
+    return private_storage
 
 
 @pytest.fixture

@@ -24,14 +24,7 @@ COACH = "dana@demo.flowcoach.test"
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
+def demo(db, settings, private_storage):
     call_command("seed_demo", stdout=io.StringIO())
     settings.FLOWCOACH_EXPORT_BACKGROUND_ROWS = 5
     return User.objects.get(email=COACH)
