@@ -268,28 +268,35 @@ def _tally(
     lowest and highest client id, so those give the exact number below three."""
     rows = queryset.annotate(f_coach=F(coach), f_client=F(client), f_month=month)
     counts = {}
+    # Parts over the same rows share their clients (held sessions and follow-ups do): each
+    # aggregate costs time to build, so those are counted once.
+    over: dict[str, str] = {}
     for name, (only, met) in parts.items():
-        counts[f"{name}_total"] = Count("pk", filter=only)
+        over[name] = next((n for n in over if parts[n][0] is only), name)
+        if over[name] == name:
+            counts[f"{name}_total"] = Count("pk", filter=only)
         if met is not None:
             counts[f"{name}_met"] = Count("pk", filter=met if only is None else only & met)
-        counts[f"{name}_clients"] = Count("f_client", distinct=True, filter=only)
-        counts[f"{name}_lo"] = Min("f_client", filter=only)
-        counts[f"{name}_hi"] = Max("f_client", filter=only)
+        if over[name] == name:
+            counts[f"{name}_clients"] = Count("f_client", distinct=True, filter=only)
+            counts[f"{name}_lo"] = Min("f_client", filter=only)
+            counts[f"{name}_hi"] = Max("f_client", filter=only)
     seen: dict[tuple[date, str], set] = defaultdict(set)
     for row in rows.values("f_coach", "f_month").annotate(**counts).order_by():
         month = months[row["f_month"]]
         cell = cells[(row["f_coach"], month)]
         for name, (_, met) in parts.items():
             tally, total = getattr(cell, name), getattr(totals[month], name)
-            tally.total = row[f"{name}_total"]
+            same = over[name]
+            tally.total = row[f"{same}_total"]
             tally.met = row[f"{name}_met"] if met is not None else tally.total
-            tally.clients = row[f"{name}_clients"]
+            tally.clients = row[f"{same}_clients"]
             total.total += tally.total
             total.met += tally.met
             if tally.clients >= MIN_CLIENTS:
                 total.clients = max(total.clients, tally.clients)
             elif tally.clients:
-                seen[(month, name)] |= {row[f"{name}_lo"], row[f"{name}_hi"]}
+                seen[(month, name)] |= {row[f"{same}_lo"], row[f"{same}_hi"]}
     for (month, name), clients in seen.items():
         total = getattr(totals[month], name)
         total.clients = max(total.clients, len(clients))
