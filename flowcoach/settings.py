@@ -293,6 +293,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
 FLOWCOACH_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("FLOWCOACH_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 )
+# A coach's practice export with more rows than this is prepared by the task worker and
+# fetched when ready (with an email), instead of streaming straight to the browser; the
+# prepared file is deleted after FLOWCOACH_EXPORT_KEEP_DAYS.
+FLOWCOACH_EXPORT_BACKGROUND_ROWS = int(os.environ.get("FLOWCOACH_EXPORT_BACKGROUND_ROWS", "2000"))
+FLOWCOACH_EXPORT_KEEP_DAYS = int(os.environ.get("FLOWCOACH_EXPORT_KEEP_DAYS", "7"))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

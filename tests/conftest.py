@@ -117,6 +117,19 @@ def world(db) -> World:
     )
 
 
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Private storage (uploads, prepared exports) in this test's own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
+    return tmp_path
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

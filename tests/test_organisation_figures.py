@@ -39,11 +39,12 @@ def clients_of(world, coach, count: int, prefix: str) -> list[Client]:
     ]
 
 
-def hold(world, client, coach, day: int, ran_minutes: int | None, follow_up_hours=None):
-    """A session of `client` held on `day` November at 10:00 London, run for `ran_minutes`
-    (None: never run in the runner), its follow-up sent `follow_up_hours` after it ended."""
+def hold(world, client, coach, day: int, ran_minutes: int | None, follow_up_hours=None, month=11):
+    """A session of `client` held on `day` November (or `month`) at 10:00 London, run for
+    `ran_minutes` (None: never run in the runner), its follow-up sent `follow_up_hours` after
+    it ended."""
     session = enrol(world, client=client, coach=coach).sessions.order_by("sequence").first()
-    starts = datetime(2026, 11, day, 10, 0, tzinfo=LONDON)
+    starts = datetime(2026, month, day, 10, 0, tzinfo=LONDON)
     session.status = CoachingSession.Status.HELD
     session.starts_at = starts
     session.duration_minutes = 50
@@ -183,6 +184,40 @@ def test_it_reads_the_page_in_the_same_queries_whatever_the_history(world, pract
     admin.get(reverse("organisation_figures"))
     with CaptureQueriesContext(connection) as queries:
         assert admin.get(reverse("organisation_figures")).status_code == 200
-    # session, user, memberships; held sessions, follow-ups, commitments, check-ins (the
-    # registered rate source), coaches
-    assert len(queries) == 8, [q["sql"] for q in queries.captured_queries]
+    # session, user, memberships; then counted in the database per coach and month: sessions
+    # (held, on time, followed up), commitments, check-ins (the registered rate source);
+    # coaches
+    assert len(queries) == 7, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize("same_client", [True, False])
+def test_it_counts_the_organisations_different_clients_for_the_small_group_rule(world, same_client):
+    """Two coaches with fewer than three clients each: the organisation's total shows a rate
+    over three different clients, and withholds it when one client met both coaches."""
+    mine = clients_of(world, world.coach, 2, "Mia")
+    theirs = mine[0] if same_client else world.other_client
+    for n, client in enumerate(mine):
+        hold(world, client, world.coach, 3 + n, 50, follow_up_hours=5)
+    hold(world, theirs, world.other_coach, 9, 50, follow_up_hours=5)
+    data = figures.organisation_figures(world.org, now=NOW)
+    total = data.totals[datetime(2026, 11, 1).date()]
+    assert (total.follow_up.met, total.follow_up.total) == (3, 3)
+    assert november(data, world.coach).follow_up.withheld
+    assert november(data, world.other_coach).follow_up.withheld
+    assert total.follow_up.withheld is same_client
+    assert total.follow_up.text == ("fewer than 3 clients" if same_client else "100% (3 of 3)")
+
+
+def test_it_ends_the_next_day_at_the_organisations_midnight_across_a_clock_change(world):
+    """London leaves summer time at 02:00 on 25 October 2026. A session ending at 10:50 on
+    the 24th has until the midnight (GMT) that ends the 25th: follow-ups at 23:20 and 23:59 on
+    the 25th are in time, one at 00:01 on the 26th is not. (Keeping the summer offset would
+    have drawn the line an hour early, at 23:00, and counted none.)"""
+    clients = clients_of(world, world.coach, 3, "Dst")
+    hold(world, clients[0], world.coach, 24, 50, follow_up_hours=37 + 9 / 60, month=10)
+    hold(world, clients[1], world.coach, 24, 50, follow_up_hours=37 + 11 / 60, month=10)
+    hold(world, clients[2], world.coach, 24, 50, follow_up_hours=36.5, month=10)
+    cell = figures.organisation_figures(world.org, now=NOW).cells[
+        (world.coach.pk, datetime(2026, 10, 1).date())
+    ]
+    assert (cell.follow_up.met, cell.follow_up.total) == (2, 3)

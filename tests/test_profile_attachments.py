@@ -18,15 +18,8 @@ ZIP = b"PK\x03\x04" + b"\x00" * 32
 
 
 @pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
-    return tmp_path
+def storage_dir(private_storage) -> Path:
+    return private_storage
 
 
 def files_on_disk(root: Path) -> list[Path]:

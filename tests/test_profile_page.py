@@ -11,14 +11,8 @@ from tests.authz.fixtures_profiles import complete_profile
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
+def _private_storage(private_storage):
+    return private_storage
 
 
 def page(world, user=None):

@@ -22,14 +22,8 @@ from flowcoach.demo import data as demo_data
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
+def _private_storage(private_storage):
+    return private_storage
 
 
 def table_counts():
@@ -295,3 +289,15 @@ def test_it_fills_every_section_of_each_demo_coachs_home(db):
         http = Http()
         http.force_login(coach)
         assert 'class="empty-line"' not in http.get(reverse("coach_home")).content.decode()
+
+
+def test_it_shows_a_prepared_export_and_one_waiting_for_the_worker(db, private_storage):
+    from flowcoach.insights.models import ExportJob, ExportState
+
+    call_command("seed_demo", stdout=io.StringIO())
+    ready, waiting = ExportJob.objects.order_by("pk")
+    assert ready.state == ExportState.READY and (private_storage / ready.file.name).exists()
+    assert ready.rows_written == ready.rows_total > 0
+    assert waiting.state == ExportState.QUEUED and waiting.owner == ready.owner
+    call_command("seed_demo", stdout=io.StringIO())
+    assert ExportJob.objects.count() == 2

@@ -14,7 +14,7 @@ import re
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from .models import AuditAction, AuditEntry, KnownDevice, Membership, Organisation, User
+from .models import AuditAction, AuditEntry, KnownDevice, Membership, Organisation, Role, User
 
 CODE = re.compile(r"^[a-z0-9_.:-]{1,40}$")
 
@@ -55,6 +55,36 @@ def audit_record(
         object_type=object_type,
         object_id=object_id,
         detail=_clean_detail(detail or {}),
+    )
+
+
+def settings_changed(
+    *, organisation: Organisation, by: User | None, object_type: str, object_id: int, detail: dict
+) -> AuditEntry:
+    """An admin changed an organisation setting; `by` is None when a command or the system
+    did it, so no role is claimed for nobody."""
+    return audit_record(
+        organisation=organisation,
+        actor=by,
+        actor_role=Role.ADMIN if by is not None else "",
+        action=AuditAction.SETTINGS_CHANGED,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def export_noted(actor, *, object_type: str, object_id: int, file_format: str) -> AuditEntry:
+    """A coach took data away (`actor` as `policy.actor_of` gives it): who, what kind of
+    object and which file format, never what the file held."""
+    return audit_record(
+        organisation=actor.organisation,
+        actor=actor.user,
+        actor_role=Role.COACH,
+        action=AuditAction.EXPORT,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"format": file_format},
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import hooks
-from .audit import audit_record
+from .audit import audit_record, settings_changed
 from .models import AuditAction, Invitation, Membership, Organisation, Role, User
 
 INVITATION_SALT = "flowcoach.invitation"
@@ -342,11 +342,9 @@ def retention_set(*, organisation: Organisation, settings: dict, by: User | None
     organisation.retention = clean
     organisation.save(update_fields=["retention"])
     if changed:
-        audit_record(
+        settings_changed(
             organisation=organisation,
-            actor=by,
-            actor_role=Role.ADMIN if by is not None else "",
-            action=AuditAction.SETTINGS_CHANGED,
+            by=by,
             object_type="retention",
             object_id=organisation.pk,
             detail={"fields": changed},

@@ -7,17 +7,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Q
 
 from flowcoach.accounts import hooks, retention
 from flowcoach.clients.models import Client
 from flowcoach.coaching import hooks as seams
 from flowcoach.insights import exports
-from flowcoach.insights.figures import register_rate
+from flowcoach.insights.figures import RateSource, register_rate
 from flowcoach.insights.progress import register_section
 from flowcoach.outbox import periodic
 
 from . import selectors, services
 from . import story as checkin_story
+from .models import Checkin
 from .progress import checkin_section
 from .retention import CHECKIN_ANSWERS
 
@@ -63,10 +65,25 @@ def register_all() -> None:
     periodic.register(rhythm_job)
     retention.register(CHECKIN_ANSWERS)
     # The organisation figures' check-in response rate (states and dates only).
-    register_rate("checkins", selectors.response_rate_rows)
+    register_rate(
+        "checkins",
+        RateSource(
+            rows=selectors.response_rate_rows,
+            when="opens_at",
+            coach="engagement__coach_id",
+            client="client_id",
+            met=~Q(state=Checkin.State.MISSED),
+        ),
+    )
     # The coach's practice export gets a table of check-ins (coach-only downloads).
     exports.register_table(
-        exports.Table("checkins", "Check-ins", selectors.EXPORT_COLUMNS, selectors.export_rows)
+        exports.Table(
+            "checkins",
+            "Check-ins",
+            selectors.EXPORT_COLUMNS,
+            selectors.export_rows,
+            selectors.export_count,
+        )
     )
     # The progress page's weekly rhythm and ratings (coach's page and the client's own).
     register_section(checkin_section)

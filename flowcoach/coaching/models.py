@@ -119,7 +119,14 @@ class CoachingSession(models.Model):
                 fields=["engagement", "sequence"], name="session_sequence_unique"
             )
         ]
-        indexes = [models.Index(fields=["starts_at"])]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            # The organisation figures read held sessions of six months from this alone.
+            models.Index(
+                fields=["status", "starts_at", "engagement", "duration_minutes"],
+                name="session_held_figures_idx",
+            ),
+        ]
         ordering = ["engagement", "sequence"]
 
     def __str__(self) -> str:
@@ -308,7 +315,9 @@ class Commitment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["client", "state"])]
+        # Client and state for the lists; due date too, so the organisation figures count
+        # outcomes from the index alone (bench/figures.py).
+        indexes = [models.Index(fields=["client", "state", "due_date"])]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -358,6 +367,14 @@ class SessionRecord(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The organisation figures' on-time rate reads a run's times from the index alone.
+        indexes = [
+            models.Index(
+                fields=["session", "started_at", "completed_at"], name="record_run_times_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Record of {self.session_id}"

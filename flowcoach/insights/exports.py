@@ -27,6 +27,8 @@ class Table:
     label: str
     columns: list[str]
     rows: Callable[[QuerySet[Client]], Iterable[dict]]
+    # How many rows `rows` gives, for a background export's progress bar.
+    count: Callable[[QuerySet[Client]], int] | None = None
 
 
 def _iso(value) -> str:
@@ -52,6 +54,14 @@ def session_rows(clients: QuerySet[Client]) -> Iterator[dict]:
             "time_zone": session.time_zone,
             "minutes": session.duration_minutes,
         }
+
+
+def session_count(clients: QuerySet[Client]) -> int:
+    return CoachingSession.objects.filter(engagement__client__in=clients).count()
+
+
+def commitment_count(clients: QuerySet[Client]) -> int:
+    return Commitment.objects.filter(client__in=clients).count()
 
 
 def commitment_rows(clients: QuerySet[Client]) -> Iterator[dict]:
@@ -96,6 +106,7 @@ register_table(
             "minutes",
         ],
         session_rows,
+        session_count,
     )
 )
 register_table(
@@ -104,6 +115,7 @@ register_table(
         "Commitments",
         ["client", "client_email", "who", "commitment", "due", "state", "from_session", "made_on"],
         commitment_rows,
+        commitment_count,
     )
 )
 
@@ -130,10 +142,18 @@ def csv_stream(table: Table, clients: QuerySet[Client]) -> Iterator[str]:
         yield writer.writerow([_safe_cell(row.get(column, "")) for column in table.columns])
 
 
-def json_stream(clients: QuerySet[Client], exported_at: str) -> Iterator[str]:
+def row_count(tables: Iterable[Table], clients: QuerySet[Client]) -> int:
+    """How many rows these tables hold for these clients (one count query per table)."""
+    return sum(table.count(clients) for table in tables if table.count is not None)
+
+
+def json_stream(
+    clients: QuerySet[Client], exported_at: str, tables: Iterable[Table] | None = None
+) -> Iterator[str]:
     """One JSON document holding every table, written piece by piece."""
     yield '{"exported_at": ' + json.dumps(exported_at)
-    for key, table in TABLES.items():
+    for table in TABLES.values() if tables is None else tables:
+        key = table.key
         yield f", {json.dumps(key)}: ["
         first = True
         for row in table.rows(clients):

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from flowcoach.accounts import policy
-from flowcoach.accounts.audit import audit_record
+from flowcoach.accounts.audit import audit_record, export_noted
 from flowcoach.accounts.models import AuditAction, Role
 from flowcoach.clients import access as client_access
 from flowcoach.clients.models import Client
 
-from . import exports, figures, progress
+from . import export_jobs, exports, figures, progress
 
 FIGURES = (
     ("on_time", "On time"),
@@ -107,19 +107,6 @@ def client_progress(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _export_noted(request: HttpRequest, object_type: str, object_id: int, file_format: str):
-    actor = policy.actor_of(request)
-    audit_record(
-        organisation=actor.organisation,
-        actor=actor.user,
-        actor_role=Role.COACH,
-        action=AuditAction.EXPORT,
-        object_type=object_type,
-        object_id=object_id,
-        detail={"format": file_format},
-    )
-
-
 def _streamed(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -142,11 +129,21 @@ def _practice(request: HttpRequest):
 @policy.role_required(*policy.COACH)
 def practice_exports(request: HttpRequest) -> HttpResponse:
     """The coach's downloads of their whole practice."""
+    actor = policy.actor_of(request)
     clients = _practice(request)
+    rows = exports.row_count(exports.TABLES.values(), clients)
     return render(
         request,
         "insights/exports.html",
-        {"tables": exports.TABLES.values(), "client_count": clients.count()},
+        {
+            "tables": exports.TABLES.values(),
+            "client_count": clients.count(),
+            "row_count": rows,
+            # A large practice is written by the worker and fetched when ready, rather than
+            # keeping a browser on one long download.
+            "in_background": rows > export_jobs.background_rows(),
+            "jobs": export_jobs.recent_jobs(actor.organisation, actor.user),
+        },
     )
 
 
@@ -155,7 +152,12 @@ def practice_exports(request: HttpRequest) -> HttpResponse:
 def practice_export_csv(request: HttpRequest, table: str) -> StreamingHttpResponse:
     chosen = _table(table)
     actor = policy.actor_of(request)
-    _export_noted(request, f"practice_{chosen.key}", actor.user.pk, "csv")
+    export_noted(
+        policy.actor_of(request),
+        object_type=f"practice_{chosen.key}",
+        object_id=actor.user.pk,
+        file_format="csv",
+    )
     stamp = timezone.now().strftime("%Y-%m-%d")
     return _streamed(
         exports.csv_stream(chosen, _practice(request)),
@@ -168,7 +170,12 @@ def practice_export_csv(request: HttpRequest, table: str) -> StreamingHttpRespon
 @policy.role_required(*policy.COACH)
 def practice_export_json(request: HttpRequest) -> StreamingHttpResponse:
     actor = policy.actor_of(request)
-    _export_noted(request, "practice", actor.user.pk, "json")
+    export_noted(
+        policy.actor_of(request),
+        object_type="practice",
+        object_id=actor.user.pk,
+        file_format="json",
+    )
     now = timezone.now()
     return _streamed(
         exports.json_stream(_practice(request), now.isoformat()),
@@ -182,7 +189,12 @@ def practice_export_json(request: HttpRequest) -> StreamingHttpResponse:
 def client_export_csv(request: HttpRequest, pk: int, table: str) -> StreamingHttpResponse:
     client = client_access.get_coached_client_for(policy.actor_of(request), pk)
     chosen = _table(table)
-    _export_noted(request, f"client_{chosen.key}", client.pk, "csv")
+    export_noted(
+        policy.actor_of(request),
+        object_type=f"client_{chosen.key}",
+        object_id=client.pk,
+        file_format="csv",
+    )
     return _streamed(
         exports.csv_stream(chosen, Client.objects.filter(pk=client.pk)),
         "text/csv; charset=utf-8",
@@ -194,7 +206,9 @@ def client_export_csv(request: HttpRequest, pk: int, table: str) -> StreamingHtt
 @policy.role_required(*policy.STAFF)
 def client_export_json(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     client = client_access.get_coached_client_for(policy.actor_of(request), pk)
-    _export_noted(request, "client", client.pk, "json")
+    export_noted(
+        policy.actor_of(request), object_type="client", object_id=client.pk, file_format="json"
+    )
     return _streamed(
         exports.json_stream(Client.objects.filter(pk=client.pk), timezone.now().isoformat()),
         "application/json",

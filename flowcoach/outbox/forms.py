@@ -8,7 +8,7 @@ from django import forms
 
 from flowcoach.lib.text import TextPolicyMixin
 
-from .models import ESSENTIAL_KINDS, Kind
+from .models import ESSENTIAL_KINDS, SYSTEM_KINDS, Kind
 
 
 class MessageEditForm(TextPolicyMixin, forms.Form):
@@ -67,7 +67,7 @@ class EmailSettingsForm(TextPolicyMixin, forms.Form):
         choices=[
             (kind.value, kind.label)
             for kind in Kind
-            if kind != Kind.ONE_OFF and kind not in ESSENTIAL_KINDS
+            if kind != Kind.ONE_OFF and kind not in (*ESSENTIAL_KINDS, *SYSTEM_KINDS)
         ],
         widget=forms.CheckboxSelectMultiple,
         required=False,

@@ -27,10 +27,15 @@ class Kind(models.TextChoices):
     NOTIFICATION = "notification", "Notification"
     # Essential: sent at once without approval, recorded here as sent.
     ACCOUNT_INVITATION = "account_invitation", "Invitation to join"
+    # System: drafted and approved by the app itself, for the person who asked for it.
+    EXPORT_READY = "export_ready", "Your export is ready"
 
 
 # Kinds that never wait for approval, because someone is waiting for them right now.
 ESSENTIAL_KINDS = (Kind.ACCOUNT_INVITATION,)
+# Kinds the app approves as it drafts them: they answer the reader's own request, so no
+# organisation setting applies to them.
+SYSTEM_KINDS = (Kind.EXPORT_READY,)
 
 
 class State(models.TextChoices):

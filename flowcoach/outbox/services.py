@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import linebreaks
 
-from flowcoach.accounts.audit import audit_record
-from flowcoach.accounts.models import AuditAction, Organisation, Role, User
+from flowcoach.accounts.audit import settings_changed
+from flowcoach.accounts.models import Organisation, User
 
 from .models import (
     DeliveryAttempt,
@@ -460,11 +460,9 @@ def email_settings_update(
     email_settings.updated_at = timezone.now()
     email_settings.save()
     if changed:
-        audit_record(
+        settings_changed(
             organisation=organisation,
-            actor=by,
-            actor_role=Role.ADMIN if by is not None else "",
-            action=AuditAction.SETTINGS_CHANGED,
+            by=by,
             object_type="email_settings",
             object_id=email_settings.pk,
             detail={"auto_approve": kinds},

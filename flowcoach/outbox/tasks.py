@@ -67,14 +67,20 @@ def retire_send_tasks(message_pks: list[int]) -> int:
     )
 
 
+def enqueue_with_write(queued, *args) -> None:
+    """Enqueue a task for a row this transaction writes. With the database backend the task
+    row joins the same transaction (both commit or neither does); Redis only sees it after
+    commit, so a worker never picks it up before the row is visible."""
+    if _writes_to_our_database():
+        queued.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: queued.enqueue(*args))
+
+
 def schedule_send(message_pk: int, due: datetime | None) -> None:
     run_after = due if due and due > timezone.now() else None
     queued = send_message.using(run_after=run_after) if run_after else send_message
-    if _writes_to_our_database():
-        # Same transaction as the approval: both commit or neither does.
-        queued.enqueue(message_pk)
-    else:
-        transaction.on_commit(lambda: queued.enqueue(message_pk))
+    enqueue_with_write(queued, message_pk)
 
 
 def schedule_dispatch_due() -> None:

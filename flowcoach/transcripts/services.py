@@ -12,9 +12,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from flowcoach.accounts.audit import audit_record
-from flowcoach.accounts.models import AuditAction, Organisation, User
-from flowcoach.accounts.models import Role as MemberRole
+from flowcoach.accounts.audit import settings_changed
+from flowcoach.accounts.models import Organisation, User
 from flowcoach.coaching.models import CoachingSession, Commitment
 from flowcoach.coaching.runner import services as runner_services
 
@@ -212,11 +211,9 @@ def settings_update(
     settings.updated_at = timezone.now()
     settings.save()
     if changed:
-        audit_record(
+        settings_changed(
             organisation=organisation,
-            actor=by,
-            actor_role=MemberRole.ADMIN if by is not None else "",
-            action=AuditAction.SETTINGS_CHANGED,
+            by=by,
             object_type="transcript_settings",
             object_id=settings.pk,
             detail={"discard_text": discard_text},

@@ -25,6 +25,34 @@ ROUTES = [
         default=403,
     ),
     Route("practice_export_json", expect={"coach": 200, "other_coach": 200}, default=403),
+    # Background exports: any coach may prepare their own practice's files; a prepared file
+    # is its coach's alone (another coach gets a 404, as if it did not exist).
+    Route(
+        "practice_export_start",
+        method="POST",
+        data=lambda w: {"format": "json"},
+        expect={"coach": 302, "other_coach": 302},
+        default=403,
+    ),
+    Route(
+        "practice_export_job",
+        args=lambda w: [w.extras["export_ready"].pk],
+        expect={"coach": 302, "other_coach": 404},
+        default=403,
+    ),
+    Route(
+        "practice_export_download",
+        args=lambda w: [w.extras["export_ready"].pk],
+        expect={"coach": 200, "other_coach": 404},
+        default=403,
+    ),
+    Route(
+        "practice_export_retry",
+        method="POST",
+        args=lambda w: [w.extras["export_failed"].pk],
+        expect={"coach": 302, "other_coach": 404},
+        default=403,
+    ),
     Route("organisation_figures", expect=ADMIN_ONLY, default=403),
     Route("organisation_figures_csv", expect=ADMIN_ONLY, default=403),
 ]

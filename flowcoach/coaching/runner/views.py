@@ -16,8 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from flowcoach.accounts import policy
-from flowcoach.accounts.audit import audit_record
-from flowcoach.accounts.models import AuditAction, Role
+from flowcoach.accounts.audit import export_noted
 from flowcoach.coaching import access
 from flowcoach.coaching import services as scheduling
 from flowcoach.lib import safe_parse
@@ -236,26 +235,15 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _export_noted(request: HttpRequest, session, file_format: str) -> None:
-    actor = policy.actor_of(request)
-    audit_record(
-        organisation=actor.organisation,
-        actor=actor.user,
-        actor_role=Role.COACH,
-        action=AuditAction.EXPORT,
-        object_type="session",
-        object_id=session.pk,
-        detail={"format": file_format},
-    )
-
-
 @require_GET
 @policy.role_required(*policy.COACH)
 def summary_markdown(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
     data = runner_selectors.summary_page(session)
     text = runner_selectors.summary_markdown(session, data)
-    _export_noted(request, session, "md")
+    export_noted(
+        policy.actor_of(request), object_type="session", object_id=session.pk, file_format="md"
+    )
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-summary.md"'
     return response
@@ -271,7 +259,9 @@ def summary_as_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
     data = runner_selectors.summary_page(session)
     pdf = summary_pdf.summary_pdf(session, data)
-    _export_noted(request, session, "pdf")
+    export_noted(
+        policy.actor_of(request), object_type="session", object_id=session.pk, file_format="pdf"
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-summary.pdf"'
     return response

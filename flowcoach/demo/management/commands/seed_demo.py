@@ -23,6 +23,7 @@ from flowcoach.demo import data as demo_data
 from flowcoach.demo.audit import seed_audit
 from flowcoach.demo.checkins import seed_checkins
 from flowcoach.demo.engagements import seed_engagements
+from flowcoach.demo.exports import seed_exports
 from flowcoach.demo.preparation import seed_preparation
 from flowcoach.demo.transcripts import seed_transcripts
 
@@ -151,6 +152,7 @@ class Command(BaseCommand):
         seed_checkins(org)
         seed_transcripts(org)
         seed_audit(org)
+        seed_exports(org)
         if not org.retention:
             # Notes of finished coaching kept two years: the retention page shows a setting.
             org.retention = {"session_notes": 730}
