@@ -10,7 +10,7 @@ What it does:
 1. makes a throwaway install in a temporary folder (file-based SQLite, or the PostgreSQL
    database named by DATABASE_URL: use one you can throw away, it is flushed), migrates it
    and seeds the large practice with `manage.py seed_large` (several minutes at full size);
-2. in a fresh process on that install, times the figures' work in process, after one
+2. in a fresh process on that install (PostgreSQL: after `ANALYZE`), times the figures' work in process, after one
    warm-up: the selector (`insights.figures.organisation_figures`) and the whole page
    (`organisation_figures` through Django's test Client, signed in as the admin), `--runs`
    times each; and counts the page's queries;
@@ -55,6 +55,11 @@ def measure(runs: int) -> dict:
     from flowcoach.accounts.models import Membership, Role
     from flowcoach.insights import figures
 
+    if connection.vendor == "postgresql":
+        # Planner statistics, as autovacuum gathers them soon after a bulk load: without them
+        # PostgreSQL guesses one row per table and walks 42,000 sessions in nested loops.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     admin = Membership.objects.select_related("user", "organisation").get(
         role=Role.ADMIN, user__email="admin@large.test"
     )

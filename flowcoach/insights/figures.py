@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from flowcoach.accounts.models import Organisation, Role, User
 from flowcoach.coaching.models import CoachingSession, Commitment
-from flowcoach.outbox.models import Kind, Message, State
+from flowcoach.outbox.models import Message, State
 
 MIN_CLIENTS = 3
 GRACE = timedelta(minutes=5)
@@ -315,11 +315,13 @@ def organisation_figures(
 
     # Sessions held, on time, and followed up by the end of the next day (organisation time).
     offsets = _offsets(zone, start - timedelta(days=1), end + timedelta(days=3))
+    # Found by its key alone, so every database looks it up through the key's unique index
+    # (with the organisation and kind in the filter too, PostgreSQL may prefer to walk all
+    # the organisation's sent messages for each session). The key names the session, and so
+    # the organisation and the kind.
     follow_up_sent = Message.objects.filter(
-        organisation=organisation,
-        kind=Kind.FOLLOW_UP,
-        state=State.SENT,
         key=Concat(Value("session:"), Cast(OuterRef("pk"), CharField()), Value(":follow_up")),
+        state=State.SENT,
     ).values("sent_at")[:1]
     finished = Coalesce(F("record__completed_at"), F("starts_at"))
     went = Subquery(follow_up_sent)
