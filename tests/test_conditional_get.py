@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (fixtures shared from test_scheduling are imported by name)
 """Conditional GET (lib/conditional.py) on what programs re-fetch: the client API and the
 calendar feed. A 304 confirms only a copy the same person, in the same organisation, was
 given: another person holding the first one's tag, even for a byte-identical answer, gets a
