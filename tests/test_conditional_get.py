@@ -33,9 +33,9 @@ def revalidate(http, url: str, tag: str):
 def client_elsewhere(world):
     """A client of the second organisation, with a record of their own."""
     user = make_user("elsa@elsewhere.test", "Elsa Elsewhere")
-    Membership.objects.create(user=user, organisation=world.other_org, role=Role.CLIENT)
     coach = make_user("coach@elsewhere.test", "Cato Elsewhere")
-    Membership.objects.create(user=coach, organisation=world.other_org, role=Role.COACH)
+    for person, role in ((user, Role.CLIENT), (coach, Role.COACH)):
+        Membership.objects.create(user=person, organisation=world.other_org, role=role)
     Client.objects.create(
         organisation=world.other_org,
         coach=coach,
