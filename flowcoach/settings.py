@@ -85,7 +85,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user and their memberships loaded in one query (accounts/middleware).
+    "flowcoach.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -164,6 +165,25 @@ else:
             # cannot push a real account's failure count out of the table.
             "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 10},
         }
+    }
+
+# Sessions are read on every signed-in request. They stay in the database (signing out, a
+# password change and deleting a client end them there), with a copy in a cache that every
+# worker shares, so a request reads the copy instead of the session table. Redis when it is
+# there; otherwise files under VAR_DIR, which every worker on the machine sees: measured
+# faster than a second table (docs/decisions.md). A per-process memory cache would let a
+# worker keep a session another worker had ended.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+if REDIS_URL:
+    CACHES["sessions"] = {**CACHES["default"], "KEY_PREFIX": "session"}
+else:
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "sessions"),
+        # A copy culled too early is read again from the database: culling costs a little
+        # time, never a session. Each file is a few hundred bytes.
+        "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10},
     }
 
 # --- Background tasks -----------------------------------------------------------------------

@@ -241,3 +241,19 @@ def test_it_points_a_postgresql_install_to_pg_dump(tmp_path):
     assert done.returncode != 0
     assert "pg_dump" in done.stderr and "docs/operations.md" in done.stderr
     assert not (tmp_path / "x.tar.gz").exists()
+
+
+def test_it_drops_the_cached_copies_of_sessions_on_restore(archive_while_writing, tmp_path):
+    archive, _ = archive_while_writing
+    target = tmp_path / "install"
+    target.mkdir()
+    manage(
+        target,
+        "shell",
+        "-c",
+        "from django.core.cache import caches; caches['sessions'].set('before', {'a': 1})",
+    )
+    cached = target / "cache" / "sessions"
+    assert list(cached.glob("*.djcache"))
+    manage(target, "restore", str(archive), "--replace")
+    assert not list(cached.glob("*.djcache"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.apps import apps
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.db import models
@@ -184,6 +186,8 @@ def test_it_deletes_every_trace_of_the_client(
     assert not EmailAddress.objects.filter(email__iexact=email).exists()
     assert not Authenticator.objects.filter(user_id=deleted[User][0]).exists()
     assert not Session.objects.filter(session_key=session_key).exists()
+    # Nor its copy in the session cache, which would otherwise still sign them in.
+    assert not import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key)
     # Everyone else is untouched.
     assert Client.objects.filter(pk=world.other_client.pk).exists()
     assert User.objects.filter(pk=world.coach.pk).exists()

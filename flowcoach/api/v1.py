@@ -20,6 +20,7 @@ from ninja.openapi.docs import Swagger
 
 from flowcoach.accounts import policy
 from flowcoach.coaching.models import Commitment
+from flowcoach.lib import conditional
 from flowcoach.portal import selectors as client_selectors
 
 from . import schemas
@@ -89,7 +90,23 @@ def answered(view: Callable) -> Callable:
             response = _not_allowed(request, sorted(allowed))
         response["API-Version"] = API_VERSION
         add_never_cache_headers(response)
-        return response
+        actor = policy.actor_of(request)
+        if actor.user is None:
+            return response
+        # Apps poll these lists; one that kept the last answer sends its tag back and gets a
+        # 304 while nothing changed. No shared cache may store the answer (above), and the
+        # tag names the caller and their organisation, so it confirms only their own copy.
+        return conditional.answer(
+            request,
+            response,
+            scope=(
+                "api",
+                API_VERSION,
+                actor.user.pk,
+                actor.organisation and actor.organisation.pk,
+                request.get_full_path(),
+            ),
+        )
 
     return wrapped
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -233,7 +235,11 @@ def client_delete(*, client: Client, by: User | None = None) -> None:
             or Client.objects.filter(coach=user).exists()
         )
         if not still_needed:
-            Session.objects.filter(session_key__in=_user_session_keys(user)).delete()
+            # Through the session store, so the cached copy goes with the row (settings:
+            # SESSION_ENGINE); a row deleted alone would leave the copy signed in.
+            store = import_module(settings.SESSION_ENGINE).SessionStore()
+            for session_key in _user_session_keys(user):
+                store.delete(session_key)
             user.delete()  # cascades to allauth's email addresses and authenticators
 
     def remove_files() -> None:

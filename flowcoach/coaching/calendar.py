@@ -8,6 +8,7 @@ and SEQUENCE rises on each reschedule, so calendars replace the event instead of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -117,6 +118,10 @@ def sessions_of(user: User) -> Iterable[CoachingSession]:
         .select_related("engagement__client", "engagement__coach", "engagement__program")
         .order_by("starts_at")
     )
+
+
+# Each event's stamp in a feed: the moment the feed was answered, not part of its data.
+DTSTAMP_LINE = re.compile(rb"^DTSTAMP:[^\r\n]*\r\n", re.M)
 
 
 def feed_ics(user: User) -> str:

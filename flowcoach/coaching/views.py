@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from flowcoach.accounts import hooks, policy
 from flowcoach.accounts.models import Role
 from flowcoach.clients import access as client_access
+from flowcoach.lib import conditional
 
 from . import access, calendar, links, selectors, services
 from . import hooks as seams
@@ -307,7 +308,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="flowcoach.ics"'
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
-    return response
+    # Calendar apps fetch the feed every few minutes and send back the tag they were given:
+    # an unchanged feed is answered "not modified". Each event's DTSTAMP is the moment of
+    # answering, not data, so it is left out of the tag. The tag is the feed owner's alone.
+    return conditional.answer(
+        request,
+        response,
+        scope=("calendar", feed.user_id, feed.token),
+        versioned=calendar.DTSTAMP_LINE.sub(b"", response.content),
+    )
 
 
 # --- links in the client's emails -------------------------------------------------------------

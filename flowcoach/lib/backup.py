@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.utils import timezone
 
@@ -238,4 +240,11 @@ def restore(source: Path, *, replace: bool = False) -> Summary:
             destination = root / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(Path(work) / FILES / relative, destination)
+    # Sessions are now the restored database's: drop the cached copies of those from before
+    # (settings: SESSION_ENGINE). A copy left behind could only sign in someone whose account
+    # and password are the same in the backup, but it should not outlive the restore. Only
+    # the file cache is cleared: clearing Redis would empty the whole database it points at.
+    sessions = caches[settings.SESSION_CACHE_ALIAS]
+    if isinstance(sessions, FileBasedCache):
+        sessions.clear()
     return Summary(target_path, tables, rows, len(files), len(manifest.get("migrations") or []))
