@@ -17,10 +17,11 @@ COACH_PAGES = {
     # with nothing booked and their waiting sessions, quiet candidates and four activity
     # providers (check-in answers among them).
     "coach_home": 14,
-    # The client, portal access, eight timeline providers (eleven queries, with check-in
-    # weeks, commitment updates and progress lines, coaching reports), next session,
-    # programs, open commitments, latest purpose.
-    "client_detail": 20,
+    # The client (with their sign-in), portal access (an invitation, for a client who has
+    # not joined), eight timeline providers (ten queries, with check-in weeks, commitment
+    # updates and progress lines, coaching reports), next session, programs, open
+    # commitments, latest purpose.
+    "client_detail": 19,
     # Count, the page of clients with every column, four activity providers.
     "client_list": 9,
     "session_list": 6,
