@@ -18,7 +18,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_resolver, reverse
+from freezegun import freeze_time
 
 from flowcoach.accounts.models import User
 from flowcoach.clients.models import Client
@@ -31,6 +32,8 @@ SIZES = {
     "few": ["--coaches", "3", "--clients", "30", "--sessions", "240", "--notes", "1200"],
     "many": ["--coaches", "3", "--clients", "150", "--sessions", "3000", "--notes", "24000"],
 }
+
+MOMENT = "2026-06-10 09:30:00+00:00"  # a Wednesday morning in Europe and in the Americas
 
 
 @dataclass
@@ -52,7 +55,14 @@ class Practice:
 def practice(request, django_db_setup, django_db_blocker):
     """The large practice at one size, seeded once for the module inside a transaction that
     is rolled back afterwards, so no other test sees it (each test adds its own savepoint)."""
-    with django_db_blocker.unblock():
+    # One fixed moment (time still runs from it): which sessions fall today, which programs
+    # wait for a booking and so on follow the clock, and an empty list skips its prefetch,
+    # so a count read at another hour could differ for reasons that have nothing to do with
+    # size.
+    # The URLs (and with them the API's schemas) load before the clock is frozen: pydantic
+    # cannot build a schema for freezegun's stand-in datetime.
+    assert get_resolver().url_patterns
+    with freeze_time(MOMENT, tick=True), django_db_blocker.unblock():
         with transaction.atomic():
             call_command("seed_large", *SIZES[request.param], "--quiet", stdout=io.StringIO())
             coach = User.objects.get(email="coach0@large.test")
