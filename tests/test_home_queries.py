@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_resolver, reverse
+from freezegun import freeze_time
 
 from tests.home_helpers import lengthen_history, practice
 
@@ -32,6 +33,15 @@ ADMIN_PAGES = {
     "client_list": 10,
 }
 SIZES = [2, 9]
+
+
+@pytest.fixture(autouse=True)
+def _morning():
+    """A fixed morning: the practice books a session for today at noon, so in the afternoon
+    every program waits for a booking and the waiting sessions' prefetch adds a query."""
+    assert get_resolver().url_patterns  # the API's schemas, built on the real datetime
+    with freeze_time("2026-06-10 08:30:00+00:00", tick=True):
+        yield
 
 
 def queries_for(http, url: str) -> int:
