@@ -187,7 +187,7 @@ def test_it_reads_the_page_in_the_same_queries_whatever_the_history(world, pract
     # session, user, memberships; then counted in the database per coach and month: sessions
     # (held, on time, followed up), commitments, check-ins (the registered rate source);
     # coaches
-    assert len(queries) == 7, [q["sql"] for q in queries.captured_queries]
+    assert len(queries) == 5, [q["sql"] for q in queries.captured_queries]
 
 
 @pytest.mark.parametrize("same_client", [True, False])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import Invitation, Membership, Organisation, Role, User
+from .models import AuditEntry, Invitation, Membership, Organisation, Role, User
 
 
 def user_by_email(email: str) -> User | None:
@@ -86,9 +86,14 @@ def audit_entries(
 
 
 def audit_actors(organisation: Organisation) -> list[User]:
-    """The people who may appear in the actor filter: everyone with a role here, once."""
+    """The people the actor filter offers: those with a role here who did something the log
+    holds, once. Offering every member made the page grow with the practice (2,200 options,
+    98 KB and 130 ms of widget rendering on the large practice) for names that could only
+    ever filter to an empty list."""
+    acted = AuditEntry.objects.filter(organisation=organisation, actor=OuterRef("pk"))
     return list(
         User.objects.filter(memberships__organisation=organisation)
+        .filter(Exists(acted))
         .distinct()
         .order_by("full_name", "pk")
         .only("pk", "full_name")

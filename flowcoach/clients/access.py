@@ -31,7 +31,8 @@ def clients_visible_to(actor: Actor) -> QuerySet[Client]:
 def get_client_for(actor: Actor, pk: int) -> Client:
     """A client record the actor may manage (admin: any in the organisation; coach: own)."""
     try:
-        return clients_visible_to(actor).select_related("coach", "organisation").get(pk=pk)
+        # The client's own sign-in too: the client page shows when they last came in.
+        return clients_visible_to(actor).select_related("coach", "organisation", "user").get(pk=pk)
     except Client.DoesNotExist:
         raise Http404 from None
 

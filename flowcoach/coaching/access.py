@@ -32,7 +32,9 @@ def get_session_for(actor: Actor, pk: int) -> CoachingSession:
         raise Http404
     try:
         return CoachingSession.objects.select_related(
-            "engagement__client",
+            # The client's own coach too: the check-ins the runner and preparation show are
+            # dated in that coach's zone (one query saved on each of those pages).
+            "engagement__client__coach",
             "engagement__coach",
             "engagement__program",
             "engagement__organisation",

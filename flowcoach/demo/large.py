@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from flowcoach.accounts.models import Membership, Organisation, Role, User
@@ -147,6 +147,15 @@ def _insert(model, rows: Iterable, sizes: Sizes, step: Callable[[int], None]) ->
         with transaction.atomic():
             model.objects.bulk_create(batch, batch_size=sizes.batch)
         step(len(batch))
+
+
+def refresh_planner_statistics() -> None:
+    """Bulk inserts leave the planner's row estimates at "empty table" until autovacuum
+    gets round to it (on PostgreSQL minutes later, on SQLite never): measured on the large
+    practice, the coach's Home took 160 ms instead of 40 and the organisation figures 19 s
+    instead of 1.6, on plans made for a few rows. ANALYZE is what autovacuum would do."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def existing() -> Organisation | None:
@@ -472,6 +481,7 @@ def seed(sizes: Sizes, progress: Callable[[str, int], Callable[[int], None]]) ->
             )
 
     _insert(Message, messages(), sizes, progress("emails", len(held)))
+    refresh_planner_statistics()
     return {
         "coaches": len(coach_ids),
         "clients": len(client_rows),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F, Max, Window
+from django.db.models import F, Max, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -108,9 +108,17 @@ def _owner(commitment: Commitment) -> str:
 def commitments(*, client: Client, viewer, kinds, limit: int) -> list[story.Event]:
     """Each commitment when made, and its latest change of state (the runner and the portal
     keep the state, not a log of every change)."""
-    rows = Commitment.objects.filter(client=client).select_related("client")
+    rows = Commitment.objects.filter(client=client)
+    made = rows.order_by("-created_at", "-pk").values("pk")[:limit]
+    changed = (
+        rows.exclude(state=Commitment.State.OPEN)
+        .order_by("-updated_at", "-pk")
+        .values("pk")[:limit]
+    )
+    # Both lists in one round trip: the newest made and the newest changed, split below.
+    both = list(rows.filter(Q(pk__in=made) | Q(pk__in=changed)).select_related("client"))
     events = []
-    for commitment in rows.order_by("-created_at", "-pk")[:limit]:
+    for commitment in sorted(both, key=lambda c: (c.created_at, c.pk), reverse=True)[:limit]:
         due = f" (due {dates.short_day(commitment.due_date)})" if commitment.due_date else ""
         events.append(
             story.Event(
@@ -120,8 +128,10 @@ def commitments(*, client: Client, viewer, kinds, limit: int) -> list[story.Even
                 sort_key=f"commitment:{commitment.pk:012d}:a",
             )
         )
-    changed = rows.exclude(state=Commitment.State.OPEN).order_by("-updated_at", "-pk")[:limit]
-    for commitment in changed:
+    changed_rows = [c for c in both if c.state != Commitment.State.OPEN]
+    for commitment in sorted(changed_rows, key=lambda c: (c.updated_at, c.pk), reverse=True)[
+        :limit
+    ]:
         events.append(
             story.Event(
                 at=commitment.updated_at,

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import nh3
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
@@ -125,17 +125,19 @@ def runner_page(session: CoachingSession) -> dict:
     client = session.engagement.client
     notes = list(readable_notes(session, session.notes.all()).order_by("created_at", "id"))
     previous = _previous_session(session)
-    review = (
-        list(Commitment.objects.filter(session=previous).order_by("created_at", "id"))
-        if previous
-        else []
-    )
-    commitments = list(session.commitments.order_by("created_at", "id"))
+    # This session's commitments and the previous one's to review, in one round trip.
+    both = Commitment.objects.filter(session_id__in=[session.pk, previous.pk if previous else 0])
+    both = list(both.order_by("created_at", "id"))
+    commitments = [c for c in both if c.session_id == session.pk]
+    review = [c for c in both if c.session_id != session.pk]
     # This session's own statement, however many the client has made since (a later session
-    # run first, or a test of the runner), and the newest one from any other session.
+    # run first, or a test of the runner), and the newest one from any other session: one
+    # query for both, the newest other one picked by a subquery.
     purpose = PurposeStatement.objects.filter(client=client).order_by("-created_at", "-id")
-    purpose_here = purpose.filter(session=session).first()
-    purpose_before = purpose.exclude(session=session).first()
+    newest_other = purpose.exclude(session=session).values("pk")[:1]
+    statements = list(purpose.filter(Q(session=session) | Q(pk=Subquery(newest_other))))
+    purpose_here = next((p for p in statements if p.session_id == session.pk), None)
+    purpose_before = next((p for p in statements if p.session_id != session.pk), None)
     segments = _segments(session, record, now)
     rendered = [{"note": note, "html": markdown_html(note.body)} for note in notes]
     earlier_topics = [
