@@ -183,4 +183,3 @@ def test_it_saves_a_runner_note_in_fixed_queries(practice, db):
     with CaptureQueriesContext(connection) as queries:
         save(version)
     assert len(queries) == FLOOR + 4
-
