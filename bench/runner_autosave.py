@@ -4,6 +4,7 @@ requests per second, p50/p99 latency, errors, conflicts and duplicates.
     .venv/bin/python bench/runner_autosave.py                  # 16 clients x 200 requests
     .venv/bin/python bench/runner_autosave.py --clients 16 --requests 200 --workers 2
     .venv/bin/python bench/runner_autosave.py --clients 64 --requests 40 --pause 700
+    .venv/bin/python bench/runner_autosave.py --large --pause 700  # among a million notes
 
 Everything runs on a throwaway file-based SQLite database in a temporary folder (or
 PostgreSQL when DATABASE_URL is set: use a database you can throw away). The organisation,
@@ -175,6 +176,11 @@ def main() -> None:
         "--pause", type=float, default=0, help="ms between a client's saves (0.5 to 1.5 times)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="save into the large practice (seed_large: 200 coaches, 10,000 clients, 1M notes)",
+    )
     args = parser.parse_args()
 
     var_dir = Path(tempfile.mkdtemp(prefix="flowcoach-bench-"))
@@ -206,6 +212,13 @@ def main() -> None:
     from flowcoach.programs.models import Program
 
     call_command("migrate", interactive=False, verbosity=0)
+    if args.large:
+        # The benchmark's coach saves among a million other notes, in tables and indexes the
+        # size a sales organisation's would be.
+        call_command(
+            *("seed_large", "--coaches", "200", "--clients", "10000"),
+            *("--sessions", "100000", "--notes", "1000000", "--replace", "--quiet"),
+        )
     org, coach = organisation_create(
         name="Bench Practice",
         admin_email="coach@bench.test",
