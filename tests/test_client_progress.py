@@ -150,7 +150,7 @@ def test_it_reads_the_page_in_the_same_queries_whatever_the_history(world, histo
         assert coach.get(url).status_code == 200
     # session, user, memberships, the client, commitments, purpose statements, held sessions,
     # check-in weeks
-    assert len(queries) == 8, [q["sql"] for q in queries.captured_queries]
+    assert len(queries) == 6, [q["sql"] for q in queries.captured_queries]
 
 
 def test_it_shows_the_check_in_rhythm_and_ratings_without_the_answers(world, history):

@@ -101,4 +101,4 @@ def test_it_streams_in_the_same_queries_whatever_the_size(world, coaching, extra
     assert len(json.loads(text)["commitments"]) == 2 + extra
     # session, user, memberships, the audit entry, sessions, commitments, check-ins (a table
     # the check-ins app registers)
-    assert len(queries) == 7, [q["sql"] for q in queries.captured_queries]
+    assert len(queries) == 5, [q["sql"] for q in queries.captured_queries]
