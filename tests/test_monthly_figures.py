@@ -137,7 +137,7 @@ def test_it_counts_a_missing_finished_month_when_asked(world, history):
 
 def test_it_counts_the_last_two_finished_months_again_every_day(world, history):
     """A late outcome changes November, and the daily job shows it; an edit to August (four
-    months back) is not counted again: decision 68 accepts that such edits are rare."""
+    months back) is not counted again: decision 70 accepts that such edits are rare."""
     figures.organisation_figures(world.org, now=NOW)
     before = figures.organisation_figures(world.org, now=NOW)
     Commitment.objects.filter(due_date__month__in=[8, 11]).update(state="kept")

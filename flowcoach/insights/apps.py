@@ -15,7 +15,7 @@ class InsightsConfig(AppConfig):
         # Prepared export files are deleted once their days are up, checked once a day.
         periodic.register_daily("export_expiry", lambda now: export_jobs.exports_expire(now))
         # Finished months' figures are kept; the last two are counted again every day, as a
-        # late outcome, answer or follow-up can still change them (decision 68).
+        # late outcome, answer or follow-up can still change them (decision 70).
         periodic.register_daily("figures_recount", figures.recount_recent)
         # A deleted client leaves no trace even in the kept counts, and a client moving to
         # another coach moves their commitments' figures with them: both count again.

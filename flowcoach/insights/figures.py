@@ -399,7 +399,7 @@ def _count(
 # only) and only the current month is counted live. Kept months are counted by `_count`,
 # the same code as the live month, so the two cannot disagree. What can still change a
 # finished month (an outcome recorded late, a follow-up sent on the 1st, a late answer) is
-# caught by recounting the last RECOUNTED finished months every day (decision 68); a
+# caught by recounting the last RECOUNTED finished months every day (decision 70); a
 # client's deletion or move to another coach forgets the organisation's kept months.
 
 FIGURES = ("held", "on_time", "kept", "follow_up", "check_ins")
