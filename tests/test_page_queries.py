@@ -146,7 +146,7 @@ PAGES = {
     "client: API commitments": ("client", 3, lambda p: "/api/v1/commitments/"),
     "client: API me": ("client", 5, lambda p: "/api/v1/me/"),
     "admin: overview": ("admin", 5, _page("admin_home")),
-    "admin: organisation figures": ("admin", 4, _page("organisation_figures")),
+    "admin: organisation figures": ("admin", 5, _page("organisation_figures")),
     "admin: audit log": ("admin", 2, _page("audit_log")),
     "admin: check-in overview": ("admin", 1, _page("checkin_overview")),
     "admin: outbox": ("admin", 2, _page("outbox")),

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
@@ -47,6 +48,8 @@ from django.utils import timezone
 from flowcoach.accounts.models import Organisation, Role, User
 from flowcoach.coaching.models import CoachingSession, Commitment
 from flowcoach.outbox.models import Message, State
+
+from .models import MonthlyFigure
 
 MIN_CLIENTS = 3
 GRACE = timedelta(minutes=5)
@@ -302,14 +305,18 @@ def _tally(
         total.clients = max(total.clients, len(clients))
 
 
-def organisation_figures(
-    organisation: Organisation, *, months: int = 6, now: datetime | None = None
-) -> Figures:
-    zone = ZoneInfo(organisation.time_zone or "UTC")
-    now = now or timezone.now()
-    month_list = months_back(timezone.localtime(now, zone).date(), months)
+def _count(
+    organisation: Organisation,
+    zone: ZoneInfo,
+    month_list: list[date],
+    end: datetime,
+    last_day: date,
+) -> tuple[dict, dict]:
+    """Counts the figures of consecutive months, from the first's start to `end` (now, for
+    the current month; the next month's start, for finished ones), and commitments due up to
+    `last_day`: the one counting code of both the live figures and the kept ones."""
     starts = [datetime.combine(month, time.min, zone) for month in month_list]
-    start, end = starts[0], now
+    start = starts[0]
     cells: dict[tuple[int, date], CoachMonth] = defaultdict(CoachMonth)
     totals: dict[date, CoachMonth] = defaultdict(CoachMonth)
 
@@ -362,7 +369,7 @@ def organisation_figures(
         Commitment.objects.filter(
             client__organisation=organisation,
             due_date__gte=month_list[0],
-            due_date__lte=timezone.localtime(now, zone).date(),
+            due_date__lte=last_day,
             state__in=RESOLVED,
         ),
         coach="client__coach_id",
@@ -383,10 +390,122 @@ def organisation_figures(
             parts={"check_ins": (None, source.met)},
         )
 
+    return cells, totals
+
+
+# --- finished months, kept ------------------------------------------------------------------
+# Counting six months live took 0.7 s at 200 coaches and 10,000 clients (bench/figures.py);
+# a finished month hardly changes, so its figures are kept (insights.MonthlyFigure, counts
+# only) and only the current month is counted live. Kept months are counted by `_count`,
+# the same code as the live month, so the two cannot disagree. What can still change a
+# finished month (an outcome recorded late, a follow-up sent on the 1st, a late answer) is
+# caught by recounting the last RECOUNTED finished months every day (decision 70); a
+# client's deletion or move to another coach forgets the organisation's kept months.
+
+FIGURES = ("held", "on_time", "kept", "follow_up", "check_ins")
+RECOUNTED = 2
+
+
+def _month_after(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _kept(organisation: Organisation, zone: ZoneInfo, months: list[date]):
+    """The kept figures of `months`: cells, totals, and which months have them."""
+    counted: set[date] = set()
+    cells: dict[tuple[int, date], CoachMonth] = {}
+    totals: dict[date, CoachMonth] = {}
+    names = [f"{name}_{part}" for name in FIGURES for part in ("total", "met", "clients")]
+    rows = MonthlyFigure.objects.filter(
+        organisation=organisation, time_zone=str(zone), month__in=months
+    ).values_list("coach_id", "month", *names)
+    for coach, month, *numbers in rows:
+        cell = CoachMonth(*(Tally(*numbers[3 * n : 3 * n + 3]) for n in range(len(FIGURES))))
+        if coach is None:
+            counted.add(month)
+            # An empty month's row only says it was counted: no total, as when counted live.
+            if cell != CoachMonth():
+                totals[month] = cell
+        else:
+            cells[(coach, month)] = cell
+    return cells, totals, counted
+
+
+def recount_months(
+    organisation: Organisation, first: date, last: date, *, now: datetime | None = None
+) -> tuple[dict, dict]:
+    """Counts the finished months from `first` to `last` and keeps them, replacing what was
+    kept; returns their cells and totals. Safe to run twice, or twice at once."""
+    zone = ZoneInfo(organisation.time_zone or "UTC")
+    months = [first]
+    while months[-1] < last:
+        months.append(_month_after(months[-1]))
+    end = datetime.combine(_month_after(last), time.min, zone)
+    cells, totals = _count(organisation, zone, months, end, _month_after(last) - timedelta(days=1))
+    computed_at = now or timezone.now()
+
+    def row(coach: int | None, month: date, cell: CoachMonth) -> MonthlyFigure:
+        numbers = {
+            f"{name}_{part}": getattr(getattr(cell, name), part)
+            for name in FIGURES
+            for part in ("total", "met", "clients")
+        }
+        return MonthlyFigure(
+            organisation=organisation,
+            coach_id=coach,
+            month=month,
+            time_zone=str(zone),
+            computed_at=computed_at,
+            **numbers,
+        )
+
+    # Every month gets its organisation row, even an empty one: it says "counted".
+    rows = [row(None, month, totals.get(month) or CoachMonth()) for month in months]
+    rows += [row(coach, month, cell) for (coach, month), cell in cells.items()]
+    with transaction.atomic():
+        MonthlyFigure.objects.filter(organisation=organisation, month__in=months).delete()
+        MonthlyFigure.objects.bulk_create(rows, ignore_conflicts=True)
+    return cells, totals
+
+
+def recount_recent(now: datetime) -> int:
+    """The daily job: every organisation's last RECOUNTED finished months, counted again."""
+    counted = 0
+    for organisation in Organisation.objects.only("pk", "time_zone").iterator():
+        zone = ZoneInfo(organisation.time_zone or "UTC")
+        finished = months_back(timezone.localtime(now, zone).date(), RECOUNTED + 1)[:-1]
+        recount_months(organisation, finished[0], finished[-1], now=now)
+        counted += 1
+    return counted
+
+
+def forget(organisation: Organisation | int) -> None:
+    """Drops the organisation's kept figures: the next page counts them again."""
+    MonthlyFigure.objects.filter(organisation=organisation).delete()
+
+
+def organisation_figures(
+    organisation: Organisation, *, months: int = 6, now: datetime | None = None
+) -> Figures:
+    zone = ZoneInfo(organisation.time_zone or "UTC")
+    now = now or timezone.now()
+    today = timezone.localtime(now, zone).date()
+    month_list = months_back(today, months)
+    finished = month_list[:-1]
+    cells, totals, counted = _kept(organisation, zone, finished)
+    # A new install, a missed daily run or a forgotten organisation: count what is missing.
+    missing = [month for month in finished if month not in counted]
+    if missing:
+        counted = recount_months(organisation, missing[0], missing[-1], now=now)
+        cells.update(counted[0])
+        totals.update(counted[1])
+    live = _count(organisation, zone, month_list[-1:], now, today)
+    cells.update(live[0])
+    totals.update(live[1])
     coaches = list(
         User.objects.filter(memberships__organisation=organisation, memberships__role=Role.COACH)
         .distinct()
         .order_by("full_name", "pk")
         .only("pk", "full_name")
     )
-    return Figures(month_list, coaches, dict(cells), dict(totals))
+    return Figures(month_list, coaches, cells, totals)

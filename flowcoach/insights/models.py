@@ -86,3 +86,56 @@ class ExportJob(models.Model):
         if self.format == ExportFormat.JSON:
             return f"practice-{stamp}.json"
         return f"practice-{self.table}-{stamp}.csv"
+
+
+class MonthlyFigure(models.Model):
+    """A finished month's organisation figures of one coach (or, with no coach, of the whole
+    organisation), kept so the admin's page counts only the current month live. Counts only:
+    no client, no date of anything, no words; deleting a client forgets the organisation's
+    rows (insights/figures.py), so nothing of theirs stays even as a number.
+
+    `time_zone` is the organisation's zone the months were cut in: rows cut in another zone
+    are not read (the months' edges moved), so changing the zone recounts them."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()
+    time_zone = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(default=timezone.now)
+    # Per figure: how many counted, how many met, over how many different clients (for the
+    # organisation's row, the number the small-group rule needs; see figures._tally).
+    held_total = models.PositiveIntegerField(default=0)
+    held_met = models.PositiveIntegerField(default=0)
+    held_clients = models.PositiveIntegerField(default=0)
+    on_time_total = models.PositiveIntegerField(default=0)
+    on_time_met = models.PositiveIntegerField(default=0)
+    on_time_clients = models.PositiveIntegerField(default=0)
+    kept_total = models.PositiveIntegerField(default=0)
+    kept_met = models.PositiveIntegerField(default=0)
+    kept_clients = models.PositiveIntegerField(default=0)
+    follow_up_total = models.PositiveIntegerField(default=0)
+    follow_up_met = models.PositiveIntegerField(default=0)
+    follow_up_clients = models.PositiveIntegerField(default=0)
+    check_ins_total = models.PositiveIntegerField(default=0)
+    check_ins_met = models.PositiveIntegerField(default=0)
+    check_ins_clients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Two admins opening the page at once both fill a missing month: one set of rows.
+            models.UniqueConstraint(
+                fields=["organisation", "month", "coach"],
+                condition=models.Q(coach__isnull=False),
+                name="one_monthly_figure_per_coach",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "month"],
+                condition=models.Q(coach__isnull=True),
+                name="one_monthly_total_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Figures of {self.month:%Y-%m} ({'organisation' if self.coach_id is None else self.coach_id})"
