@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 # Two workers: the machines here have two cores; the suite takes about half as long.
-PYTEST_ARGS ?= -n 2 --durations=15  # the slowest tests, listed in every CI log
+PYTEST_ARGS ?= -n 2
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
 
