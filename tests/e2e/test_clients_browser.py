@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from flowcoach.clients.models import Client
 from tests.e2e.conftest import assert_accessible, sign_in
@@ -25,7 +26,7 @@ def test_it_walks_a_coach_through_adding_importing_and_deleting_clients(
 
     page.get_by_role("link", name="Add client").click()
     page.get_by_role("button", name="Add client").click()
-    assert page.get_by_text("Please enter the client's name.").is_visible()
+    expect(page.get_by_text("Please enter the client's name.")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Full name").fill("Bea Browser")
     page.get_by_label("Email").fill("bea@x.test")
@@ -42,7 +43,7 @@ def test_it_walks_a_coach_through_adding_importing_and_deleting_clients(
     page.get_by_role("link", name="Delete Bea Browser").click()
     page.get_by_label("Type the client's full name to confirm").fill("Bea")
     page.get_by_role("button", name="Delete Bea Browser for good").click()
-    assert page.get_by_text("doesn't match").is_visible()
+    expect(page.get_by_text("doesn't match")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Type the client's full name to confirm").fill("Bea Browser")
     page.get_by_role("button", name="Delete Bea Browser for good").click()
@@ -55,7 +56,7 @@ def test_it_walks_a_coach_through_adding_importing_and_deleting_clients(
     bad.write_text("full_name,email\nAl,not-an-email\nBo,bo@x.test\n")
     page.get_by_label("CSV file").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()
-    assert page.get_by_text("isn't a valid email address").is_visible()
+    expect(page.get_by_text("isn't a valid email address")).to_be_visible()
     assert_accessible(page)
     good = tmp_path / "good.csv"
     good.write_text("full_name,email\nAl,al@x.test\nBo,bo@x.test\n")

@@ -33,7 +33,9 @@ def demo(db, settings, private_storage):
 def test_it_prepares_a_large_export_shows_its_progress_and_downloads_it(live_server, page, demo):
     sign_in(page, live_server.url, COACH)
     page.goto(f"{live_server.url}/exports/")
-    page.get_by_role("button", name="Prepare Commitments (CSV)").click()
+    # Wait for the answer before reading the database: a click only starts the request.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Prepare Commitments (CSV)").click()
     (job,) = ExportJob.objects.filter(owner=demo, table="commitments")
     bar = page.get_by_label(f"Preparing {job.download_name}")
     assert bar.is_visible() and bar.evaluate("el => el.tagName") == "PROGRESS"
@@ -41,7 +43,8 @@ def test_it_prepares_a_large_export_shows_its_progress_and_downloads_it(live_ser
     accessible_at_both_widths(page)
 
     # A second press while it waits starts nothing new.
-    page.get_by_role("button", name="Prepare Commitments (CSV)").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Prepare Commitments (CSV)").click()
     assert ExportJob.objects.filter(owner=demo, table="commitments").count() == 1
 
     run_worker_once()

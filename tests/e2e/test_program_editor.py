@@ -5,6 +5,7 @@ a copy. axe checks every page on the way."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from flowcoach.programs.models import Program, TemplateVersion
 from tests.conftest import PASSWORD
@@ -92,7 +93,7 @@ def test_it_builds_exports_and_imports_a_program(live_server, page, world, tmp_p
     # A session now uses version 1: editing a segment makes version 2, and says so first.
     TemplateVersion.objects.filter(template__program__slug="discovery-calls").update(in_use=True)
     page.get_by_role("link", name="Edit Hello").click()
-    assert page.get_by_text("your edit creates version 2").is_visible()
+    expect(page.get_by_text("your edit creates version 2")).to_be_visible()
     page.get_by_label("Name").fill("Warm hello")
     page.get_by_role("button", name="Save the segment").click()
     page.wait_for_url(re.compile(r"/programs/templates/\d+/edit/"))
@@ -111,7 +112,7 @@ def test_it_builds_exports_and_imports_a_program(live_server, page, world, tmp_p
     assert page.get_by_text("Fits:").is_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Preview emails of S1").click()
-    assert page.get_by_text("Thanks, Jordan").is_visible()
+    expect(page.get_by_text("Thanks, Jordan")).to_be_visible()
     assert_accessible(page)
     page.go_back()
 

@@ -6,6 +6,7 @@ shared and nothing that was not."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from flowcoach.accounts import services as account_services
 from tests.conftest import PASSWORD
@@ -130,7 +131,7 @@ def test_it_carries_an_organisation_from_invitation_to_a_client_reading_their_pr
 
     # The profile is a section she opens.
     rosa.locator("details.portal-profile > summary").click()
-    assert rosa.get_by_text(SHARED_FLOW).is_visible()
+    expect(rosa.get_by_text(SHARED_FLOW)).to_be_visible()
     assert rosa.get_by_role("heading", name="The regional launch").is_visible()
     assert rosa.get_by_text("Helping someone else succeed").first.is_visible()
     assert COACH_ONLY_MARKER not in rosa.content()
