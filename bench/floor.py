@@ -37,6 +37,12 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=200, help="per round (3 rounds)")
     parser.add_argument("--show", action="store_true", help="Print each path's queries.")
+    parser.add_argument(
+        "--profile",
+        metavar="LABEL",
+        help="Profile the paths whose label contains LABEL and print where their time goes.",
+    )
+    parser.add_argument("--only", metavar="LABEL", help="Measure only paths containing LABEL.")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="flowcoach-floor-"))
@@ -92,6 +98,8 @@ def main() -> None:
     print("| path | queries | CPU ms | p50 ms | p95 ms | KB |")
     print("| --- | --- | --- | --- | --- | --- |")
     for label, path, who, expected in paths:
+        if args.only and args.only not in label:
+            continue
         browser = browsers[who]
         response = browser.get(path)  # warm: templates, caches, the session row
         if response.status_code != expected:
@@ -124,6 +132,23 @@ def main() -> None:
         if args.show:
             for sql in queries:
                 print("    ", sql[:160])
+        if args.profile and args.profile in label:
+            _profile(browser, path, args.requests)
+
+
+def _profile(browser, path: str, requests: int) -> None:
+    """Where one path's time goes: its functions by own time, then by cumulative time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        browser.get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(60)
 
 
 if __name__ == "__main__":

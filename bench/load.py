@@ -19,7 +19,10 @@ What it does:
 4. runs wrk against the ceiling and each path for `--seconds` with `--connections`, and
    reports requests per second, p50 and p99, and each path's ratio to the ceiling, as a
    Markdown table for `bench/README.md`. Any answer other than 200 is counted and reported:
-   a fast error page is not a fast page.
+   a fast error page is not a fast page. A page served from a kept copy (accounts/
+   page_cache.py, asked twice to find out) is measured twice: as wrk asks for it (the
+   same person reloading it, so the kept copy), and rendered afresh on every request
+   (`Cache-Control: no-cache`, what a hard reload sends).
 
 Run it on a quiet machine: the ratios hold up under some load, the absolute figures do not.
 """
@@ -95,6 +98,7 @@ PATHS = [
 ]
 # Last, so the notes it adds do not change the runner page measured above.
 AUTOSAVE = ("runner autosave, new note (POST)", "/sessions/{coming}/run/notes/", "coach")
+HIT_HEADER = "X-Flowcoach-Page"  # accounts/page_cache.py
 
 
 def free_port() -> int:
@@ -116,19 +120,28 @@ def status(port: int, path: str, cookie: str | None) -> int | None:
     return answer(port, path, cookie)[0]
 
 
-def answer(port: int, path: str, cookie: str | None) -> tuple[int | None, str]:
+def answer(port: int, path: str, cookie: str | None) -> tuple[int | None, str, bool]:
+    """Status, redirect target, and whether the page came from a kept copy."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = connection.getresponse()
-        return response.status, response.getheader("Location") or ""
+        kept = response.getheader(HIT_HEADER) is not None
+        return response.status, response.getheader("Location") or "", kept
     except OSError:
-        return None, ""
+        return None, "", False
     finally:
         connection.close()
 
 
-def wrk(url: str, cookie: str | None, seconds: int, connections: int, script: str | None):
+def wrk(
+    url: str,
+    cookie: str | None,
+    seconds: int,
+    connections: int,
+    script: str | None,
+    fresh: bool = False,
+):
     command = [
         "wrk",
         "-t2",
@@ -141,6 +154,8 @@ def wrk(url: str, cookie: str | None, seconds: int, connections: int, script: st
     ]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
+    if fresh:  # what a hard reload asks for: the page rendered, not a kept copy
+        command[1:1] = ["-H", "Cache-Control: no-cache"]
     if script:
         command[1:1] = ["-s", script]
     out = subprocess.run(command, capture_output=True, text=True).stdout
@@ -270,39 +285,54 @@ def main() -> None:
         paths = []
         for label, path, who in PATHS:
             path = path.format(**ids)
-            code, location = answer(port, path, cookies.get(who))
+            code, location, _kept = answer(port, path, cookies.get(who))
             if code in (301, 302) and location.startswith("/") and "login" not in location:
                 path = location  # "/" sends a signed-in person to their landing page
-                code, location = answer(port, path, cookies.get(who))
+                code, location, _kept = answer(port, path, cookies.get(who))
             # A redirect to the sign-in page or an error would measure the wrong thing.
             if code != 200:
                 sys.exit(f"{label}: {path} answered {code} {location}, not 200.")
-            paths.append((label, path, who))
+            # Asked again at once: does this page come from a kept copy?
+            kept = answer(port, path, cookies.get(who))[2]
+            paths.append((label, path, who, kept))
         rows = []
         ceiling = None
-        for label, path, who in paths:
+        for label, path, who, kept in paths:
             url = f"http://127.0.0.1:{port}" + path
-            rate, p50, p99, errors = wrk(
-                url, cookies.get(who), args.seconds, args.connections, None
+            cookie = cookies.get(who)
+            measured = wrk(url, cookie, args.seconds, args.connections, None)
+            ceiling = ceiling or measured[0]
+            # Pages that can be kept are also measured rendered afresh on every request.
+            rendered = (
+                wrk(url, cookie, args.seconds, args.connections, None, fresh=True) if kept else None
             )
-            ceiling = ceiling or rate
-            rows.append((label, path, rate, p50, p99, errors))
-            print(f"{label}: {rate:.0f}/s", file=sys.stderr)
-        rows.append(autosave(port, ids, cookies["coach"], args))
-        print(f"{rows[-1][0]}: {rows[-1][2]:.0f}/s", file=sys.stderr)
+            rows.append((label, path, measured, rendered))
+            print(f"{label}: {measured[0]:.0f}/s", file=sys.stderr)
+        label, path, *measured = autosave(port, ids, cookies["coach"], args)
+        rows.append((label, path, tuple(measured), None))
+        print(f"{label}: {measured[0]:.0f}/s", file=sys.stderr)
         size = "large" if args.large else "small" if args.small else "mid-size"
         database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
         print(
             f"\n{database}, {size} practice, {args.workers} "
             f"sync workers, {args.connections} connections, {args.seconds} s per path\n"
         )
-        print("| path | requests/s | share of ceiling | p50 ms | p99 ms | non-2xx |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        for label, path, rate, p50, p99, errors in rows:
-            print(
-                f"| {label} (`{path}`) | {rate:,.0f} | {rate / ceiling:.2f} | {p50:.1f} | "
-                f"{p99:.1f} | {errors} |"
+        print(
+            "| path | requests/s | share of ceiling | p50 ms | p99 ms "
+            "| rendered: requests/s | share | p50 ms | p99 ms | non-2xx |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for label, path, (rate, p50, p99, errors), rendered in rows:
+            line = (
+                f"| {label} (`{path}`) | {rate:,.0f} | {rate / ceiling:.2f} | {p50:.1f} | {p99:.1f}"
             )
+            if rendered:
+                r_rate, r_p50, r_p99, r_errors = rendered
+                errors += r_errors
+                line += f" | {r_rate:,.0f} | {r_rate / ceiling:.2f} | {r_p50:.1f} | {r_p99:.1f}"
+            else:
+                line += " | – | – | – | –"
+            print(f"{line} | {errors} |")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

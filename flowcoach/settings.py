@@ -186,6 +186,21 @@ else:
         "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10},
     }
 
+# Pages a person opens again are kept for them until their organisation's data changes, for
+# at most a minute (accounts/page_cache.py). Shared by every worker like the sessions' copies:
+# a copy in one process's memory would miss another process's writes.
+FLOWCOACH_PAGE_CACHE = env_bool("FLOWCOACH_PAGE_CACHE", True)
+if REDIS_URL:
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "page"}
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        # Copies are tens of KB and a minute old at most; every new copy lists the folder to
+        # decide whether to cull, so it stays small (about 125 MB at most).
+        "OPTIONS": {"MAX_ENTRIES": 5_000, "CULL_FREQUENCY": 3},
+    }
+
 # --- Background tasks -----------------------------------------------------------------------
 # The database queue by default (`manage.py outbox_worker`); FLOWCOACH_TASKS_BACKEND=rq with a
 # REDIS_URL moves it to Redis (django-tasks-rq), for workers on several machines.

@@ -25,6 +25,22 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_page_cache(settings):
+    # Kept pages and data generations live in files every process of an install shares; the
+    # suite's parallel workers are separate installs (each its own database), so each gets
+    # its own names there, or one worker's writes would retire another's copies mid-test.
+    pages = {**settings.CACHES["pages"], "KEY_PREFIX": f"test-{os.getpid()}"}
+    settings.CACHES = {**settings.CACHES, "pages": pages}
+
+
+@pytest.fixture
+def pages_rendered(settings):
+    """For tests that count what rendering a page costs: every page is rendered, none served
+    from a kept copy (whose own cost, the floor, tests/test_page_cache.py counts)."""
+    settings.FLOWCOACH_PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _no_checkin_rhythm(settings):
     # The worker's sweep would otherwise open check-in weeks in any test that runs it on the
     # weekday a default schedule opens; tests of the rhythm turn it back on.

@@ -19,6 +19,9 @@ from flowcoach.clients.models import Client
 from tests.conftest import PASSWORD
 from tests.session_helpers import enrol, held_track
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 
 def entries(world, action=None):
     found = AuditEntry.objects.filter(organisation=world.org).order_by("pk")

@@ -21,6 +21,9 @@ from tests.checkin_helpers import client_commitment, coached, open_week
 from tests.client_view_helpers import records_of
 from tests.session_helpers import book
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 

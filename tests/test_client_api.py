@@ -18,6 +18,9 @@ from flowcoach.coaching.runner import services as runner
 from tests.client_view_helpers import commitment, enrol_and_schedule, note
 from tests.query_counts import assert_same_queries_at_two_sizes
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 
 @pytest.fixture
 def api(world):

@@ -19,6 +19,9 @@ from flowcoach.coaching.runner import services as runner
 from flowcoach.insights import progress
 from tests.session_helpers import enrol
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=LONDON)
 

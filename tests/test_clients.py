@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,9 @@ from flowcoach.accounts.models import Invitation, Membership, Role
 from flowcoach.clients import services
 from flowcoach.clients.models import Client, MotivationProfile
 from tests.conftest import make_user
+
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
 
 
 def snapshot():

@@ -19,6 +19,9 @@ from flowcoach.clients.models import Client
 from flowcoach.coaching.models import Commitment
 from tests.session_helpers import enrol
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 
 def body(response) -> str:
     assert response.streaming, "exports are streamed, not built in memory"

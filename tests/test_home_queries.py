@@ -12,6 +12,9 @@ from freezegun import freeze_time
 
 from tests.home_helpers import lengthen_history, practice
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 # One of every signed-in request (the user with the actor's memberships) is included; the
 # session is read from its cache (settings.SESSION_ENGINE).
 COACH_PAGES = {

@@ -21,6 +21,9 @@ from flowcoach.insights import figures
 from flowcoach.outbox.models import Kind, Message, State
 from tests.session_helpers import enrol
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 28, 18, 0, tzinfo=LONDON)
 SECRET = "Marker-9f3 never leaves the session"

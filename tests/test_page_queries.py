@@ -26,6 +26,9 @@ from flowcoach.clients.models import Client
 from flowcoach.coaching.models import CoachingSession, Engagement
 from tests.query_counts import FLOOR
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 # Few rows: ten clients a coach, eight sessions a client. Many: fifty clients a coach (two
 # pages of the client list), twenty sessions a client with about twenty notes each.
 SIZES = {

@@ -19,6 +19,9 @@ from flowcoach.outbox import services as outbox
 from flowcoach.outbox.models import Kind, Message, State
 from tests.session_helpers import book, enrol, held_track, local_day
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 

@@ -21,6 +21,9 @@ from django.utils import timezone
 from flowcoach.accounts.models import Membership, Role
 from flowcoach.clients.models import Client
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 
 def queries_of(http, url: str, status: int) -> list[str]:
     with CaptureQueriesContext(connection) as captured:

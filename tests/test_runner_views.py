@@ -18,6 +18,9 @@ from flowcoach.coaching.runner import services as runner
 from flowcoach.coaching.services import engagement_enrol
 from flowcoach.programs.models import Program
 
+# These count the queries of pages as rendered (conftest.pages_rendered).
+pytestmark = pytest.mark.usefixtures("pages_rendered")
+
 SECRET = "OTTER-PRIVATE-4410"
 
 

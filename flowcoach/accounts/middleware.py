@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from flowcoach.lib import generations
+
 from .actor import ANONYMOUS, SESSION_KEY, build_actor, load_signed_in
 
 # Paths whose views never ask who is there: no session is read, no user or actor is built.
@@ -89,7 +91,16 @@ class ActiveOrganisationMiddleware:
             request.actor = build_actor(user, request.session.get(SESSION_KEY))
         else:
             request.actor = ANONYMOUS
-        return self.get_response(request)
+        # Writes made for this request change this organisation's and this person's data
+        # generations only (lib/generations.py).
+        organisation = request.actor.organisation
+        token = generations.scope.set(
+            generations.names_for(organisation.pk, user.pk) if organisation else ()
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            generations.scope.reset(token)
 
 
 class UserTimezoneMiddleware:

@@ -18,7 +18,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import page_cache, policy
 from flowcoach.coaching.models import Commitment
 from flowcoach.lib import conditional
 from flowcoach.portal import selectors as client_selectors
@@ -74,17 +74,21 @@ def answered(view: Callable) -> Callable:
     plain text, and every answer names its version and may not be stored by any cache:
     these are personal records."""
 
+    # A client signed in here (the session) is answered from their own kept copy while
+    # nothing in their organisation changed, like the pages (accounts/page_cache.py).
+    kept_or_answered = page_cache.cached_page(view)
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method == "HEAD":
             # Answered as GET, then marked HEAD again so the server drops the body.
             request.method = "GET"
             try:
-                response = view(request, *args, **kwargs)
+                response = kept_or_answered(request, *args, **kwargs)
             finally:
                 request.method = "HEAD"
         else:
-            response = view(request, *args, **kwargs)
+            response = kept_or_answered(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = [m.strip() for m in response["Allow"].split(",") if m.strip()]
             response = _not_allowed(request, sorted(allowed))

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import page_cache, policy
 
 from . import access, profile_selectors, profile_services
 from .catalog_forms import ThemeAddForm
@@ -26,6 +26,7 @@ def _profile_page(request, client, *, upload_form=None, status=200) -> HttpRespo
 
 @require_GET
 @policy.role_required(*policy.STAFF)
+@page_cache.cached_page
 def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = access.get_coached_client_for(policy.actor_of(request), pk)
     return _profile_page(request, client)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import page_cache, policy
 from flowcoach.clients import access as client_access
 from flowcoach.clients import selectors as client_selectors
 from flowcoach.clients import story
@@ -35,6 +35,7 @@ def _page_number(request: HttpRequest) -> int:
 
 @require_GET
 @policy.role_required(*policy.COACH)
+@page_cache.cached_page
 def coach_home(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     home = selectors.coach_home(actor.user, actor.organisation)
@@ -64,6 +65,7 @@ def home_approve(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @policy.role_required(*policy.ADMIN)
+@page_cache.cached_page
 def admin_home(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     return render(request, "home/admin.html", selectors.admin_home(actor.organisation))
@@ -71,6 +73,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @policy.role_required(*policy.COACH)
+@page_cache.cached_page
 def session_list(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     show = request.GET.get("show", "upcoming")
@@ -103,6 +106,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @policy.role_required(*policy.STAFF)
+@page_cache.cached_page
 def client_list(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     query = request.GET.get("q", "").strip()
@@ -143,6 +147,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @policy.role_required(*policy.STAFF)
+@page_cache.cached_page
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = policy.actor_of(request)
     client = client_access.get_client_for(actor, pk)

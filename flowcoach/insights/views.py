@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import page_cache, policy
 from flowcoach.accounts.audit import audit_record, export_noted
 from flowcoach.accounts.models import AuditAction, Role
 from flowcoach.clients import access as client_access
@@ -92,6 +92,7 @@ def organisation_figures_csv(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @policy.role_required(*policy.STAFF)
+@page_cache.cached_page
 def client_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """A client's progress over months, for their coach (never an admin: it reads coaching)."""
     client = client_access.get_coached_client_for(policy.actor_of(request), pk)

@@ -55,7 +55,9 @@ class SecurityHeadersMiddleware:
         nonce = secrets.token_urlsafe(18)
         request.csp_nonce = nonce
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", policy(nonce))
+        # The request's nonce, unless a kept copy of a page brought back the one in its body
+        # (accounts/page_cache.py).
+        response.setdefault("Content-Security-Policy", policy(request.csp_nonce))
         # Pages carry personal data (and forms carry CSRF tokens); downloads are private
         # files. No browser, proxy or shared computer may keep a copy.
         if "no-store" not in response.get("Cache-Control", ""):

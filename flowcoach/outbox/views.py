@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import page_cache, policy
 
 from . import access, selectors, services
 from .forms import EmailSettingsForm, MessageEditForm, OneOffForm
@@ -15,6 +15,7 @@ def _data(request: HttpRequest):
 
 @require_GET
 @policy.role_required(*policy.STAFF)
+@page_cache.cached_page
 def outbox(request: HttpRequest) -> HttpResponse:
     actor = policy.actor_of(request)
     context = {"groups": None, "overall": None}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from flowcoach.accounts import hooks, policy
+from flowcoach.accounts import hooks, page_cache, policy
 from flowcoach.accounts.audit import audit_record
 from flowcoach.accounts.models import AuditAction, Role
 from flowcoach.clients import access as client_access
@@ -26,6 +26,7 @@ from . import selectors as client_selectors
 
 @require_GET
 @policy.role_required(*policy.CLIENT)
+@page_cache.cached_page
 def portal(request: HttpRequest) -> HttpResponse:
     client = client_access.own_client_record(policy.actor_of(request))
     upcoming = selectors.upcoming_sessions_for_client(client)
@@ -89,6 +90,7 @@ def my_records(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @policy.role_required(*policy.CLIENT)
+@page_cache.cached_page
 def portal_progress(request: HttpRequest) -> HttpResponse:
     """The client's own progress: what they committed to and kept, their purpose statement as
     it grew, and their own check-ins; nothing coach-only (no timing, no notes)."""

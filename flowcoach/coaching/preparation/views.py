@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import page_cache, policy
 from flowcoach.coaching import access
 from flowcoach.coaching.forms import OpenTopicForm
 from flowcoach.coaching.models import PreparationTick
@@ -38,6 +38,7 @@ def prepare_ticks(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @policy.role_required(*policy.COACH)
 @never_cache
+@page_cache.cached_page
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     """The preparation view: what to read and tick before the session starts."""
     session = access.get_session_for(policy.actor_of(request), pk)

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from flowcoach.accounts import policy
+from flowcoach.accounts import page_cache, policy
 from flowcoach.accounts.audit import export_noted
 from flowcoach.coaching import access
 from flowcoach.coaching import services as scheduling
@@ -225,6 +225,7 @@ def runner_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @policy.role_required(*policy.COACH)
+@page_cache.cached_page
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.get_session_for(policy.actor_of(request), pk)
     data = runner_selectors.summary_page(session)

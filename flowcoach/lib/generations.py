@@ -1,0 +1,166 @@
+"""Data generations: a token per organisation (and one for everything) that changes whenever
+a write to the database is committed, so a copy of a page made under one token is never
+served after the data under it changed (accounts/page_cache.py).
+
+Every write is seen, however it is made: a wrapper on each database connection looks at each
+statement (the ORM's, `QuerySet.update`, hand-written SQL in lib/rows.py and the outbox alike),
+so no model, signal or service has to remember to say "I changed something". A statement that
+inserted, updated or deleted rows marks its scope changed:
+
+- the organisation of the signed-in person making the request and that person (`scope`):
+  the access policy lets a request write only its own organisation's rows (the authorization
+  matrix proves a refused write changes no table), and what is only that person's (their
+  calendar feed, their choices) shows on their pages in any organisation, or
+- everything, when there is no such organisation (the worker, commands, signing in, a client
+  answering a check-in from a signed link), or when the table is one a request may write for
+  another organisation (`shared_across_organisations`: people, memberships, invitations).
+
+The token is replaced (not counted up: two processes replacing it at once still leave a new
+value) once when the statement runs, so the same process never reads its own new data under
+the old token, and again when its transaction commits, so a copy another process made from
+the old data in between is left behind. A copy is also only ever kept for a minute (the page
+cache puts the minute in its key), which bounds any write this cannot see: another machine's
+process writing without a shared cache, or a crash between the commit and the second change.
+
+Tables nobody renders are left out, or every request and every idle worker poll would
+invalidate every page: Django's sessions, the database cache, and the task queue.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import secrets
+
+from django.core.cache import caches
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "pages"
+EVERYTHING = "all"
+
+# The generations a write made now changes besides everything's: the organisation the request
+# acts in and the person making it. Empty outside a request or signed out: everything.
+scope: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("data_scope", default=())
+
+IGNORED_TABLES = frozenset(
+    {"django_session", "flowcoach_cache", "django_tasks_database_dbtaskresult"}
+)
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"]?(\w+)', re.IGNORECASE
+)
+
+
+def names_for(organisation_id: int, user_id: int) -> tuple[str, ...]:
+    """The generations of a person working in an organisation."""
+    return (f"organisation:{organisation_id}", f"person:{user_id}")
+
+
+def _key(name: str) -> str:
+    return f"generation:{name}"
+
+
+def current(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The tokens a copy made now belongs to: everything's, then those of `names`. A token
+    the cache lost is made afresh, which only leaves older copies behind."""
+    cache = caches[CACHE_ALIAS]
+    keys = [_key(EVERYTHING), *(_key(name) for name in names)]
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            cache.add(key, secrets.token_hex(8), timeout=None)
+            token = cache.get(key) or ""
+        tokens.append(token)
+    return tuple(tokens)
+
+
+def changed(names: tuple[str, ...]) -> None:
+    """Leave every copy made under the current tokens of `names` (of everything when
+    empty) behind."""
+    try:
+        caches[CACHE_ALIAS].set_many(
+            {_key(name): secrets.token_hex(8) for name in names or (EVERYTHING,)}, timeout=None
+        )
+    except Exception:
+        # A write must not fail because the cache is unreachable (a full disk, Redis down);
+        # a copy it cannot retire is a minute old at most, and unreadable while it is down.
+        logger.exception("Could not change the data generations %s", names)
+
+
+# Tables whose rows a request may write for another organisation than the one it acts in:
+# people (a name shows in every organisation they belong to), memberships and invitations (an
+# invitation accepted while working elsewhere). Registered by the app that owns them.
+_SHARED_TABLES: set[str] = set()
+
+
+def shared_across_organisations(*tables: str) -> None:
+    """Writes to these tables change everything's generation, whoever makes them."""
+    _SHARED_TABLES.update(table.lower() for table in tables)
+
+
+def written_table(sql: str) -> str | None:
+    """The table a statement writes to, or None for a read (or anything else)."""
+    match = _WRITE.match(sql)
+    return match.group(1).lower() if match else None
+
+
+def _watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    table = written_table(sql)
+    if table is None or table in IGNORED_TABLES:
+        return result
+    if _matched_nothing(sql, context["cursor"]):
+        return result
+    connection = context["connection"]
+    names = () if table in _SHARED_TABLES else scope.get()
+    changed(names)
+    if connection.in_atomic_block and not _pending(connection, names):
+        transaction.on_commit(_Change(names), using=connection.alias)
+    return result
+
+
+def _matched_nothing(sql: str, cursor) -> bool:
+    """An UPDATE or DELETE that matched no row changed nothing (the worker's idle sweeps).
+    Inserts always count, and so does anything with RETURNING: SQLite reports its row count
+    only once the returned rows are read, which happens after this."""
+    if sql.lstrip()[:6].upper() == "INSERT" or "RETURNING" in sql.upper():
+        return False
+    return getattr(cursor, "rowcount", -1) == 0
+
+
+class _Change:
+    """The commit-time change, told apart from other commit hooks by its type."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+
+    def __call__(self) -> None:
+        changed(self.names)
+
+
+def _pending(connection, names: tuple[str, ...]) -> bool:
+    """Whether this transaction already holds a change that commits with this write: one
+    registered in this savepoint or an enclosing one (a rolled-back savepoint drops its own
+    hooks, so whatever is still listed under the current savepoints commits with us)."""
+    current_savepoints = set(connection.savepoint_ids)
+    return any(
+        isinstance(hook, _Change) and hook.names == names and sids <= current_savepoints
+        for sids, hook, _robust in connection.run_on_commit
+    )
+
+
+def _install(sender, connection, **kwargs) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def install() -> None:
+    """Watch every connection from now on (called once, when the apps are ready)."""
+    connection_created.connect(_install, dispatch_uid="flowcoach_generations")
+    for connection in connections.all(initialized_only=True):
+        _install(None, connection)
