@@ -294,3 +294,65 @@ def test_the_timeline_reads_are_ready_for_the_coachs_home(world):
     assert week.state == Checkin.State.MISSED
     last = selectors.last_checkin_at_by_client([world.client, world.other_client])
     assert set(last) == {world.client.pk}
+
+
+def test_it_sends_the_client_back_to_the_commitment_with_a_word_after_each_form(world):
+    commitment = client_commitment(coached(world))
+    http = world.login(world.client_user)
+    u, p = f"u-{commitment.uuid}", f"p-{commitment.uuid}"
+    forms = [
+        (
+            "portal_commitment_update",
+            {f"{u}-form_id": str(uuid.uuid4()), f"{u}-state": "kept"},
+            "Saved. Your coach sees the change.",
+        ),
+        (
+            "portal_progress_log",
+            {
+                f"{p}-form_id": str(uuid.uuid4()),
+                f"{p}-day": timezone.now().date().isoformat(),
+                f"{p}-text": "Asked two buyers",
+            },
+            "Logged. Nice work.",
+        ),
+    ]
+    for name, data, word in forms:
+        response = http.post(reverse(name, args=[commitment.uuid]), data)
+        assert response.status_code == 302, name
+        assert response["Location"] == reverse("portal_commitments") + f"#c-{commitment.uuid}"
+        assert word in http.get(reverse("portal_commitments")).content.decode(), name
+
+
+def test_it_shows_a_refused_form_again_under_its_own_commitment_with_the_error_in_place(world):
+    engagement = coached(world)
+    http = world.login(world.client_user)
+    _answer(http, open_week(engagement), commit=["better"])
+    first = client_commitment(engagement)
+    second = Commitment.objects.get(text="Prepare one question")
+    used = services.commitment_update(commitment=first, uuid=uuid.uuid4(), state="kept").uuid
+    u, p = f"u-{second.uuid}", f"p-{second.uuid}"
+
+    response = http.post(
+        reverse("portal_commitment_update", args=[second.uuid]),
+        {f"{u}-form_id": str(used), f"{u}-state": "missed"},
+    )
+    assert response.status_code == 400
+    row = next(r for r in response.context["rows"] if r["commitment"] == second)
+    assert row["update_form"].non_field_errors() == [
+        "That form belongs to another commitment. Please try again."
+    ]
+    assert not row["update_form"].has_error("state")
+
+    response = http.post(
+        reverse("portal_progress_log", args=[second.uuid]),
+        {
+            f"{p}-form_id": str(uuid.uuid4()),
+            f"{p}-day": (timezone.now() + timedelta(days=3)).date().isoformat(),
+            f"{p}-text": "From the future",
+        },
+    )
+    assert response.status_code == 400
+    row = next(r for r in response.context["rows"] if r["commitment"] == second)
+    assert row["log_form"].errors == {
+        "text": ["Log what already happened: that day is still to come."]
+    }

@@ -5,6 +5,7 @@ schedule and history of an engagement's check-ins. Thin: access, forms, one serv
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -195,48 +196,71 @@ def portal_commitments(request: HttpRequest) -> HttpResponse:
     return _commitments_page(request, access.own_client(policy.actor_of(request)))
 
 
+def _commitment_post(
+    request: HttpRequest,
+    commitment_uuid: uuid.UUID,
+    *,
+    form_class: type[CommitmentUpdateForm] | type[ProgressLogForm],
+    key: str,
+    save: Callable[[Commitment, dict], object],
+    error_field: str | None,
+    success: str,
+) -> HttpResponse:
+    """The two forms on a commitment (a change of state, a progress log) take a POST alike.
+    `key` is the form's slot in _commitments_page, so a refused form shows again, with its
+    errors, under its own commitment."""
+    commitment = access.get_own_commitment_for(policy.actor_of(request), commitment_uuid)
+    form = form_class(request.POST, commitment=commitment)
+    if form.is_valid():
+        try:
+            save(commitment, form.cleaned_data)
+        except services.CheckinError as error:
+            form.add_error(error_field, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(reverse("portal_commitments") + f"#c-{commitment.uuid}")
+    return _commitments_page(request, commitment.client, {(key, commitment.pk): form}, 400)
+
+
 @require_POST
 @policy.role_required(*policy.CLIENT)
 def portal_commitment_update(request: HttpRequest, commitment_uuid: uuid.UUID) -> HttpResponse:
-    actor = policy.actor_of(request)
-    commitment = access.get_own_commitment_for(actor, commitment_uuid)
-    form = CommitmentUpdateForm(request.POST, commitment=commitment)
-    if form.is_valid():
-        try:
-            services.commitment_update(
-                commitment=commitment,
-                uuid=form.cleaned_data["form_id"],
-                state=form.cleaned_data["state"],
-                comment=form.cleaned_data["comment"],
-            )
-        except services.CheckinError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Saved. Your coach sees the change.")
-            return redirect(reverse("portal_commitments") + f"#c-{commitment.uuid}")
-    return _commitments_page(request, commitment.client, {("u", commitment.pk): form}, 400)
+    def save(commitment: Commitment, data: dict) -> None:
+        services.commitment_update(
+            commitment=commitment,
+            uuid=data["form_id"],
+            state=data["state"],
+            comment=data["comment"],
+        )
+
+    return _commitment_post(
+        request,
+        commitment_uuid,
+        form_class=CommitmentUpdateForm,
+        key="u",
+        save=save,
+        error_field=None,
+        success="Saved. Your coach sees the change.",
+    )
 
 
 @require_POST
 @policy.role_required(*policy.CLIENT)
 def portal_progress_log(request: HttpRequest, commitment_uuid: uuid.UUID) -> HttpResponse:
-    actor = policy.actor_of(request)
-    commitment = access.get_own_commitment_for(actor, commitment_uuid)
-    form = ProgressLogForm(request.POST, commitment=commitment)
-    if form.is_valid():
-        try:
-            services.progress_log_add(
-                commitment=commitment,
-                uuid=form.cleaned_data["form_id"],
-                day=form.cleaned_data["day"],
-                text=form.cleaned_data["text"],
-            )
-        except services.CheckinError as error:
-            form.add_error("text", str(error))
-        else:
-            messages.success(request, "Logged. Nice work.")
-            return redirect(reverse("portal_commitments") + f"#c-{commitment.uuid}")
-    return _commitments_page(request, commitment.client, {("p", commitment.pk): form}, 400)
+    def save(commitment: Commitment, data: dict) -> None:
+        services.progress_log_add(
+            commitment=commitment, uuid=data["form_id"], day=data["day"], text=data["text"]
+        )
+
+    return _commitment_post(
+        request,
+        commitment_uuid,
+        form_class=ProgressLogForm,
+        key="p",
+        save=save,
+        error_field="text",
+        success="Logged. Nice work.",
+    )
 
 
 # --- email choices -------------------------------------------------------------------------------
