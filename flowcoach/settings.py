@@ -192,6 +192,7 @@ else:
 FLOWCOACH_PAGE_CACHE = env_bool("FLOWCOACH_PAGE_CACHE", True)
 if REDIS_URL:
     CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "page"}
+    CACHES["generations"] = {**CACHES["default"], "KEY_PREFIX": "generation"}
 else:
     CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -199,6 +200,13 @@ else:
         # Copies are tens of KB and a minute old at most; every new copy lists the folder to
         # decide whether to cull, so it stays small (about 125 MB at most).
         "OPTIONS": {"MAX_ENTRIES": 5_000, "CULL_FREQUENCY": 3},
+    }
+    # The data generations: one small file per organisation and person, apart from the
+    # copies so that culling copies never drops them (a dropped one only retires copies).
+    CACHES["generations"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "generations"),
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
     }
 
 # --- Background tasks -----------------------------------------------------------------------

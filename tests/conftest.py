@@ -26,11 +26,19 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _own_page_cache(settings):
-    # Kept pages and data generations live in files every process of an install shares; the
-    # suite's parallel workers are separate installs (each its own database), so each gets
-    # its own names there, or one worker's writes would retire another's copies mid-test.
-    pages = {**settings.CACHES["pages"], "KEY_PREFIX": f"test-{os.getpid()}"}
-    settings.CACHES = {**settings.CACHES, "pages": pages}
+    # Kept pages and data generations live where every process of an install sees them (files
+    # or Redis). The suite's parallel workers are separate installs (each its own database)
+    # and each runs in one process, so each keeps them in its own memory: one worker's
+    # writes or culling cannot retire another's copies in the middle of a test.
+    memory = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {**memory, "LOCATION": "pages"},
+        "generations": {**memory, "LOCATION": "generations"},
+    }
 
 
 @pytest.fixture

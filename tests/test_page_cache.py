@@ -277,13 +277,11 @@ def test_it_serves_a_kept_copy_for_the_request_floor_alone_at_any_size(world, pa
 def test_it_still_serves_and_saves_when_the_cache_is_unreachable(world, settings, caplog):
     """A full disk or Redis gone costs speed, never a page or a write."""
     coach = world.login(world.coach)
-    settings.CACHES = {
-        **settings.CACHES,
-        "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
-        },
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
     }
+    settings.CACHES = {**settings.CACHES, "pages": unreachable, "generations": unreachable}
     page = coach.get(f"/clients/{world.client.pk}/")
     assert page.status_code == 200 and not kept(page)
     edit_client(coach, world.client, company="Still Saved")

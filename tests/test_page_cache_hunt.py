@@ -26,6 +26,7 @@ from flowcoach.coaching.models import CoachingSession, Commitment, SessionNote
 from flowcoach.lib import generations
 from flowcoach.outbox.models import Message
 from tests.conftest import PASSWORD
+from tests.test_page_cache import edit_client
 
 pytestmark = pytest.mark.django_db
 
@@ -117,16 +118,8 @@ class Practice:
         )
         if kind == "http":
             who = rng.choice(["dana", "admin"])
-            data = {
-                "full_name": self.marcus.full_name,
-                "email": self.marcus.email,
-                "company": f"Company {mark}",
-                "job_title": self.marcus.job_title,
-                "phone": self.marcus.phone,
-                "time_zone": self.marcus.time_zone,
-            }
-            response = self.browsers[who].post(f"/clients/{self.marcus.pk}/edit/", data)
-            assert response.status_code == 302
+            self.marcus.refresh_from_db()
+            edit_client(self.browsers[who], self.marcus, company=f"Company {mark}")
             return f"{who} edits Marcus's company to {mark} through the page"
         if kind == "rename":
             # A person may rename themselves while working in any organisation they are in,

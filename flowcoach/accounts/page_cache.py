@@ -45,6 +45,7 @@ from .policy import actor_of
 
 logger = logging.getLogger(__name__)
 
+CACHE_ALIAS = "pages"
 HIT_HEADER = "X-Flowcoach-Page"
 LIFETIME = 60
 # Headers a copy keeps. Its body carries the nonce of the request it was made for, which
@@ -115,7 +116,7 @@ def cached_page(view: Callable) -> Callable:
             return view(request, *args, **kwargs)
         # The generations are read before the data, so a write that lands while the page is
         # built leaves this copy behind instead of hiding under the new generation.
-        cache = caches[generations.CACHE_ALIAS]
+        cache = caches[CACHE_ALIAS]
         try:
             key = _key(request)
             kept = cache.get(key) if key else None

@@ -30,6 +30,8 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.utils import timezone
 
+from . import generations
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASE = "database.sqlite3"
@@ -247,4 +249,7 @@ def restore(source: Path, *, replace: bool = False) -> Summary:
     sessions = caches[settings.SESSION_CACHE_ALIAS]
     if isinstance(sessions, FileBasedCache):
         sessions.clear()
+    # A restore may replace the database's file without a statement the generations see:
+    # every kept page is of the data before it.
+    generations.changed(())
     return Summary(target_path, tables, rows, len(files), len(manifest.get("migrations") or []))

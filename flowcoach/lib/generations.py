@@ -39,7 +39,7 @@ from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
 
-CACHE_ALIAS = "pages"
+CACHE_ALIAS = "generations"
 EVERYTHING = "all"
 
 # The generations a write made now changes besides everything's: the organisation the request
