@@ -179,7 +179,7 @@ if REDIS_URL:
     CACHES["sessions"] = {**CACHES["default"], "KEY_PREFIX": "session"}
 else:
     CACHES["sessions"] = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "flowcoach.lib.file_cache.FileCache",
         "LOCATION": str(VAR_DIR / "cache" / "sessions"),
         # A copy culled too early is read again from the database: culling costs a little
         # time, never a session. Each file is a few hundred bytes.
@@ -195,7 +195,7 @@ if REDIS_URL:
     CACHES["generations"] = {**CACHES["default"], "KEY_PREFIX": "generation"}
 else:
     CACHES["pages"] = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "flowcoach.lib.file_cache.FileCache",
         "LOCATION": str(VAR_DIR / "cache" / "pages"),
         # Copies are tens of KB and a minute old at most; every new copy lists the folder to
         # decide whether to cull, so it stays small (about 125 MB at most).
@@ -204,7 +204,7 @@ else:
     # The data generations: one small file per organisation and person, apart from the
     # copies so that culling copies never drops them (a dropped one only retires copies).
     CACHES["generations"] = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "flowcoach.lib.file_cache.FileCache",
         "LOCATION": str(VAR_DIR / "cache" / "generations"),
         "OPTIONS": {"MAX_ENTRIES": 1_000_000},
     }
