@@ -318,3 +318,18 @@ def test_it_shows_a_new_name_given_while_working_in_another_organisation(world):
         generations.scope.reset(token)
     fresh = admin.get("/clients/")
     assert not kept(fresh) and b"Cora Renamed" in fresh.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_changes_the_generations_twice_per_transaction_not_per_statement(world, monkeypatch):
+    """Each change is a cache write (two files, or Redis): a save of several statements pays
+    for two, at its first write and at its commit."""
+    changes = []
+    real = generations.changed
+    monkeypatch.setattr(generations, "changed", lambda names: changes.append(names) or real(names))
+    with transaction.atomic():
+        for number in range(5):
+            Client.objects.filter(pk=world.client.pk).update(company=f"Step {number}")
+    assert len(changes) == 2
+    Client.objects.filter(pk=world.client.pk).update(company="On its own")
+    assert len(changes) == 3
