@@ -190,6 +190,9 @@ else:
 # at most a minute (accounts/page_cache.py). Shared by every worker like the sessions' copies:
 # a copy in one process's memory would miss another process's writes.
 FLOWCOACH_PAGE_CACHE = env_bool("FLOWCOACH_PAGE_CACHE", True)
+# The data generations (lib/generations.py): empty files whose times are the tokens, unless
+# a "generations" cache is set (Redis).
+FLOWCOACH_GENERATIONS_DIR = VAR_DIR / "cache" / "generations"
 if REDIS_URL:
     CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "page"}
     CACHES["generations"] = {**CACHES["default"], "KEY_PREFIX": "generation"}
@@ -200,13 +203,6 @@ else:
         # Copies are tens of KB and a minute old at most; every new copy lists the folder to
         # decide whether to cull, so it stays small (about 125 MB at most).
         "OPTIONS": {"MAX_ENTRIES": 5_000, "CULL_FREQUENCY": 3},
-    }
-    # The data generations: one small file per organisation and person, apart from the
-    # copies so that culling copies never drops them (a dropped one only retires copies).
-    CACHES["generations"] = {
-        "BACKEND": "flowcoach.lib.file_cache.FileCache",
-        "LOCATION": str(VAR_DIR / "cache" / "generations"),
-        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
     }
 
 # --- Background tasks -----------------------------------------------------------------------

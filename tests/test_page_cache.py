@@ -333,3 +333,31 @@ def test_it_changes_the_generations_twice_per_transaction_not_per_statement(worl
     assert len(changes) == 2
     Client.objects.filter(pk=world.client.pk).update(company="On its own")
     assert len(changes) == 3
+
+
+def test_it_keeps_generations_in_file_times_that_every_process_sees(tmp_path, settings):
+    """Without Redis the generations are files under VAR_DIR: a change made by another
+    process (a worker) is seen at once, and every change gives a new token."""
+    import subprocess
+    import sys
+
+    settings.CACHES = {k: v for k, v in settings.CACHES.items() if k != "generations"}
+    settings.FLOWCOACH_GENERATIONS_DIR = tmp_path / "generations"
+    names = ("organisation:7", "person:9")
+    first = generations.current(names)
+    assert generations.current(names) == first and len(first) == 3
+    seen = {first}
+    for _ in range(20):
+        generations.changed(names)
+        now = generations.current(names)
+        assert now[0] == first[0] and now[1:] != first[1:] and now not in seen
+        seen.add(now)
+    code = (
+        "import os, secrets; from pathlib import Path;"
+        f"p = Path({str(tmp_path / 'generations' / 'organisation-7')!r}); t = secrets.randbits(62);"
+        "os.utime(p, ns=(t, t))"
+    )
+    before = generations.current(names)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    after = generations.current(names)
+    assert after[1] != before[1] and after[2] == before[2]
