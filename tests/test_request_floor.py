@@ -12,6 +12,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
 from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
@@ -50,7 +52,7 @@ def test_it_reads_the_session_from_the_cache_shared_by_every_worker(world):
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     backend = caches[settings.SESSION_CACHE_ALIAS]
     # Not a per-process memory cache: another worker could not see a session ended here.
-    assert type(backend).__name__ in {"FileBasedCache", "RedisCache"}
+    assert isinstance(backend, FileBasedCache | RedisCache)
     http = world.login(world.coach)
     key = http.session.session_key
     store = import_module(settings.SESSION_ENGINE).SessionStore
